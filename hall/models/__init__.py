@@ -1,0 +1,20 @@
+"""Models of the hall: people, places, the working-day calendar, audit and notifications."""
+
+from .audit import AuditLog
+from .calendar import CalendarDay, CalendarYear
+from .notifications import Notification
+from .people import User
+from .places import Department, Division, Site, Window, Zone
+
+__all__ = [
+    "AuditLog",
+    "CalendarDay",
+    "CalendarYear",
+    "Department",
+    "Division",
+    "Notification",
+    "Site",
+    "User",
+    "Window",
+    "Zone",
+]

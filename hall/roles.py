@@ -1,0 +1,50 @@
+"""Who may open which page: each role's home and navigation (导航按角色)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hall.models import User
+
+R = User.Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: tuple[str, ...]
+
+
+# One table: a page's roles decide both the navigation and the access check.
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("窗口工作台", "workbench", (R.CLERK, R.SUPERVISOR)),
+    NavItem("审批工作台", "backoffice", (R.APPROVER, R.SUPERVISOR, R.LEADER)),
+    NavItem("勘验任务", "inspections", (R.INSPECTOR, R.APPROVER, R.SUPERVISOR, R.LEADER)),
+    NavItem("大厅监管", "dashboard", (R.SUPERVISOR, R.LEADER, R.ADMIN)),
+    NavItem("领导驾驶舱", "leader_home", (R.LEADER,)),
+    NavItem("系统管理", "system_home", (R.ADMIN,)),
+    NavItem("办事服务", "portal", (R.PUBLIC,)),
+)
+
+ROLE_HOME = {
+    R.CLERK: "workbench",
+    R.APPROVER: "backoffice",
+    R.INSPECTOR: "inspections",
+    R.SUPERVISOR: "dashboard",
+    R.LEADER: "leader_home",
+    R.ADMIN: "system_home",
+    R.PUBLIC: "portal",
+}
+
+PAGE_ROLES = {item.url_name: item.roles for item in NAV_ITEMS}
+
+
+def nav_for(user) -> list[NavItem]:
+    if not user.is_authenticated:
+        return []
+    return [item for item in NAV_ITEMS if user.role in item.roles]
+
+
+def can_open(user, url_name: str) -> bool:
+    return user.is_authenticated and user.role in PAGE_ROLES.get(url_name, ())

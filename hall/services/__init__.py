@@ -1,0 +1,1 @@
+"""Writes of the hall domain. Every state change goes through a function here."""

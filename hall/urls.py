@@ -1,0 +1,44 @@
+"""URL configuration of the whole project."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from hall import api, views
+
+admin.site.site_header = "政务服务大厅管理系统 · 后台管理"
+admin.site.site_title = "政务服务大厅管理系统"
+admin.site.index_title = "基础数据与系统设置"
+
+api_v1 = [
+    path("me/", api.MeApi.as_view(), name="api-me"),
+    path("sites/", api.SiteListApi.as_view(), name="api-sites"),
+    path("departments/", api.DepartmentListApi.as_view(), name="api-departments"),
+    path("calendar/working-days/", api.WorkingDaysApi.as_view(), name="api-working-days"),
+]
+
+urlpatterns = [
+    path("", views.portal, name="portal"),
+    path("home/", views.home, name="home"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("workbench/", views.workbench, name="workbench"),
+    path("backoffice/", views.backoffice, name="backoffice"),
+    path("inspections/", views.inspections, name="inspections"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("leader/", views.leader_home, name="leader_home"),
+    path("system/", views.system_home, name="system_home"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/read-all/", views.notification_mark_all_read, name="notifications_read_all"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]
+
+handler403 = "hall.views.permission_denied"
+handler404 = "hall.views.page_not_found"
+handler500 = "hall.views.server_error"

@@ -1,0 +1,1 @@
+"""Dashboards, metric definitions and the annual xlsx exports."""
