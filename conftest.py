@@ -65,9 +65,17 @@ def pytest_runtest_setup(item):
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2's deliberate slowness is for attackers, not for a test suite on two cores."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache(settings, tmp_path):
     """Each test gets its own cache, so the cached calendar never leaks between tests."""
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}}
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
+    }
     from django.core.cache import cache
 
     cache.clear()
@@ -85,15 +93,27 @@ def demo_people(db):
     department = Department.objects.filter(kind=Department.Kind.DEPARTMENT).first()
     window = Window.objects.filter(site=hall, clerks__isnull=True).order_by("number").first()
     people = {}
-    names = {"clerk": "周一窗", "approver": "吴审批", "inspector": "郑勘验", "supervisor": "冯大厅",
-             "leader": "陈局长", "admin": "褚管理", "public": "卫群众"}
+    names = {
+        "clerk": "周一窗",
+        "approver": "吴审批",
+        "inspector": "郑勘验",
+        "supervisor": "冯大厅",
+        "leader": "陈局长",
+        "admin": "褚管理",
+        "public": "卫群众",
+    }
     for number, role in enumerate(User.Role.values, start=1):
         is_public = role == User.Role.PUBLIC
         people[role] = user_create(
-            username=f"t_{role}", password=DEMO_TEST_PASSWORD, full_name=names[role], role=role,
-            department=None if is_public else department, site=None if is_public else hall,
+            username=f"t_{role}",
+            password=DEMO_TEST_PASSWORD,
+            full_name=names[role],
+            role=role,
+            department=None if is_public else department,
+            site=None if is_public else hall,
             window=window if role == User.Role.CLERK else None,
-            phone=f"1370000{number:04d}", id_number="11010519491231002X" if is_public else "",
+            phone=f"1370000{number:04d}",
+            id_number="11010519491231002X" if is_public else "",
         )
     return people
 
@@ -107,8 +127,15 @@ def _playwright_browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM if os.path.exists(CHROMIUM) else shutil.which("chromium"),
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         yield browser
         browser.close()

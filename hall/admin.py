@@ -8,7 +8,18 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils import timezone
 
-from hall.models import AuditLog, CalendarDay, CalendarYear, Department, Division, Notification, Site, User, Window, Zone
+from hall.models import (
+    AuditLog,
+    CalendarDay,
+    CalendarYear,
+    Department,
+    Division,
+    Notification,
+    Site,
+    User,
+    Window,
+    Zone,
+)
 from hall.privacy import mask_id_number, mask_phone
 from hall.services.accounts import user_unlock
 from hall.services.audit import audit_record, changed_fields, client_ip, model_snapshot
@@ -24,11 +35,16 @@ class AuditedAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         before, after = changed_fields(before, model_snapshot(obj))
         action = f"{obj._meta.model_name}.{'update' if change else 'create'}"
-        audit_record(actor=request.user, action=action, obj=obj, before=before or None, after=after, ip=client_ip(request))
+        audit_record(
+            actor=request.user, action=action, obj=obj, before=before or None, after=after, ip=client_ip(request)
+        )
 
     def delete_model(self, request, obj):
         audit_record(
-            actor=request.user, action=f"{obj._meta.model_name}.delete", obj=obj, before=model_snapshot(obj),
+            actor=request.user,
+            action=f"{obj._meta.model_name}.delete",
+            obj=obj,
+            before=model_snapshot(obj),
             ip=client_ip(request),
         )
         super().delete_model(request, obj)
@@ -36,7 +52,10 @@ class AuditedAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset):
         for obj in queryset:
             audit_record(
-                actor=request.user, action=f"{obj._meta.model_name}.delete", obj=obj, before=model_snapshot(obj),
+                actor=request.user,
+                action=f"{obj._meta.model_name}.delete",
+                obj=obj,
+                before=model_snapshot(obj),
                 ip=client_ip(request),
             )
         super().delete_queryset(request, queryset)
@@ -73,9 +92,21 @@ class DepartmentAdmin(AuditedAdmin):
         for obj in formset.save(commit=False):
             obj.kind = Department.Kind.SECTION
             obj.save()
-            audit_record(actor=request.user, action="department.section_save", obj=obj, after=model_snapshot(obj), ip=client_ip(request))
+            audit_record(
+                actor=request.user,
+                action="department.section_save",
+                obj=obj,
+                after=model_snapshot(obj),
+                ip=client_ip(request),
+            )
         for obj in formset.deleted_objects:
-            audit_record(actor=request.user, action="department.delete", obj=obj, before=model_snapshot(obj), ip=client_ip(request))
+            audit_record(
+                actor=request.user,
+                action="department.delete",
+                obj=obj,
+                before=model_snapshot(obj),
+                ip=client_ip(request),
+            )
             obj.delete()
 
 
@@ -136,13 +167,41 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         ("个人信息", {"fields": ("full_name", "phone", "id_number")}),
         ("岗位", {"fields": ("role", "department", "site", "window")}),
-        ("状态", {"fields": ("is_active", "is_staff", "is_superuser", "locked_until", "failed_login_count",
-                             "password_changed_at", "last_login", "date_joined")}),
+        (
+            "状态",
+            {
+                "fields": (
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "locked_until",
+                    "failed_login_count",
+                    "password_changed_at",
+                    "last_login",
+                    "date_joined",
+                )
+            },
+        ),
         ("权限", {"classes": ("collapse",), "fields": ("groups", "user_permissions")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("username", "full_name", "role", "department", "site", "window",
-                                                 "usable_password", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "full_name",
+                    "role",
+                    "department",
+                    "site",
+                    "window",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
     )
 
     @admin.display(description="手机号码")
@@ -165,8 +224,13 @@ class UserAdmin(AuditedAdmin, DjangoUserAdmin):
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         # Viewing a user's full ID number is a sensitive view: record it.
         if obj is not None and obj.id_number:
-            audit_record(actor=request.user, action="user.view_personal_data", obj=obj, ip=client_ip(request),
-                         note=f"查看身份证号 {mask_id_number(obj.id_number)}")
+            audit_record(
+                actor=request.user,
+                action="user.view_personal_data",
+                obj=obj,
+                ip=client_ip(request),
+                note=f"查看身份证号 {mask_id_number(obj.id_number)}",
+            )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
 
@@ -187,8 +251,9 @@ class CalendarYearAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         return [
-            path("import/", self.admin_site.admin_view(self.import_view), name="hall_calendaryear_import")
-        ] + super().get_urls()
+            path("import/", self.admin_site.admin_view(self.import_view), name="hall_calendaryear_import"),
+            *super().get_urls(),
+        ]
 
     def changelist_view(self, request, extra_context=None):
         today = timezone.localdate()
@@ -213,10 +278,17 @@ class CalendarYearAdmin(admin.ModelAdmin):
                     errors = result.errors
                 else:
                     years = "、".join(str(y) for y in result.years)
-                    self.message_user(request, f"已导入 {years} 年日历，共 {result.days} 个节假日/调休日。", messages.SUCCESS)
+                    self.message_user(
+                        request, f"已导入 {years} 年日历，共 {result.days} 个节假日/调休日。", messages.SUCCESS
+                    )
                     return redirect("admin:hall_calendaryear_changelist")
-        context = {**self.admin_site.each_context(request), "form": form, "errors": errors,
-                   "opts": self.model._meta, "title": "导入节假日安排"}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "errors": errors,
+            "opts": self.model._meta,
+            "title": "导入节假日安排",
+        }
         return render(request, "admin/hall/calendaryear/import.html", context)
 
 

@@ -25,15 +25,25 @@ class MeApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    class OutputSerializer(serializers.ModelSerializer):
+    class MeSerializer(serializers.ModelSerializer):
         role_display = serializers.CharField(source="get_role_display")
         phone = serializers.SerializerMethodField()
         id_number = serializers.SerializerMethodField()
 
         class Meta:
             model = User
-            fields = ["id", "username", "full_name", "role", "role_display", "department", "site", "window",
-                      "phone", "id_number"]
+            fields = [
+                "id",
+                "username",
+                "full_name",
+                "role",
+                "role_display",
+                "department",
+                "site",
+                "window",
+                "phone",
+                "id_number",
+            ]
 
         def get_phone(self, obj) -> str:
             return mask_phone(obj.phone)
@@ -41,9 +51,9 @@ class MeApi(APIView):
         def get_id_number(self, obj) -> str:
             return mask_id_number(obj.id_number)
 
-    @extend_schema(responses=OutputSerializer, summary="当前用户")
+    @extend_schema(responses=MeSerializer, summary="当前用户")
     def get(self, request):
-        return Response(self.OutputSerializer(request.user).data)
+        return Response(self.MeSerializer(request.user).data)
 
 
 class WindowSerializer(serializers.ModelSerializer):
@@ -68,17 +78,27 @@ class SiteListApi(generics.ListAPIView):
 
     permission_classes = [AllowAny]
 
-    class OutputSerializer(serializers.ModelSerializer):
+    class SiteSerializer(serializers.ModelSerializer):
         level_display = serializers.CharField(source="get_level_display")
         division_code = serializers.CharField(source="division.code")
         zones = ZoneSerializer(many=True)
 
         class Meta:
             model = Site
-            fields = ["id", "name", "short_name", "level", "level_display", "division_code", "address", "phone",
-                      "opening_hours", "zones"]
+            fields = [
+                "id",
+                "name",
+                "short_name",
+                "level",
+                "level_display",
+                "division_code",
+                "address",
+                "phone",
+                "opening_hours",
+                "zones",
+            ]
 
-    serializer_class = OutputSerializer
+    serializer_class = SiteSerializer
     filterset_fields = ["level"]
 
     def get_queryset(self):
@@ -90,7 +110,7 @@ class DepartmentListApi(generics.ListAPIView):
 
     permission_classes = [AllowAny]
 
-    class OutputSerializer(serializers.ModelSerializer):
+    class DepartmentSerializer(serializers.ModelSerializer):
         sections = serializers.SerializerMethodField()
 
         class Meta:
@@ -100,7 +120,7 @@ class DepartmentListApi(generics.ListAPIView):
         def get_sections(self, obj) -> list[dict]:
             return [{"id": s.id, "name": s.name} for s in obj.sections.all()]
 
-    serializer_class = OutputSerializer
+    serializer_class = DepartmentSerializer
 
     def get_queryset(self):
         return departments_with_sections()

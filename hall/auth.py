@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import string
 
+from django.contrib.auth import password_validation
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
@@ -69,3 +70,13 @@ class CharacterClassesValidator:
 
     def get_help_text(self):
         return f"密码须至少包含大写字母、小写字母、数字、符号中的 {self.min_classes} 类。"
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with a Chinese message (Django 5.2's catalogue lacks this string)."""
+
+    def get_error_message(self):
+        return f"密码长度太短，至少需要 {self.min_length} 个字符。"
+
+    def get_help_text(self):
+        return f"密码至少需要 {self.min_length} 个字符。"

@@ -21,7 +21,12 @@ DIVISIONS = [
 
 # (name, short name, phone, sections)
 DEPARTMENTS = [
-    ("清源县行政审批局", "审批局", "0317-5210001", ["综合受理股", "市场准入股", "建设项目审批股", "社会事务审批股", "勘验股"]),
+    (
+        "清源县行政审批局",
+        "审批局",
+        "0317-5210001",
+        ["综合受理股", "市场准入股", "建设项目审批股", "社会事务审批股", "勘验股"],
+    ),
     ("清源县市场监督管理局", "市场监管", "0317-5210002", ["登记注册股", "食品生产经营许可股"]),
     ("清源县住房和城乡建设局", "住建", "0317-5210003", ["建筑市场股", "房产交易股"]),
     ("清源县发展和改革局", "发改", "0317-5210004", ["投资股"]),
@@ -39,8 +44,12 @@ TOWN_CENTRES = ["城关镇便民服务中心", "河西镇便民服务中心"]
 
 # zone → [(window number, window name, department short name)]
 COUNTY_ZONES = {
-    "综合受理": [(1, "综合受理窗口", "审批局"), (2, "综合受理窗口", "审批局"), (3, "综合受理窗口", "审批局"),
-               (4, "社会事务受理窗口", "审批局")],
+    "综合受理": [
+        (1, "综合受理窗口", "审批局"),
+        (2, "综合受理窗口", "审批局"),
+        (3, "综合受理窗口", "审批局"),
+        (4, "社会事务受理窗口", "审批局"),
+    ],
     "企业开办专区": [(5, "企业开办窗口", "市场监管"), (6, "企业开办窗口", "市场监管"), (7, "涉税事项窗口", "税务")],
     "工改专区": [(8, "工程建设项目窗口", "住建"), (9, "投资项目窗口", "发改"), (10, "不动产登记窗口", "自然资源")],
     "快捷即办": [(11, "快捷即办窗口", "审批局"), (12, "医保即办窗口", "医保")],
@@ -70,22 +79,34 @@ def seed_demo() -> dict[str, int]:
     departments = {}
     for order, (name, short, phone, sections) in enumerate(DEPARTMENTS, start=1):
         dept, _ = Department.objects.update_or_create(
-            name=name, parent=None,
-            defaults={"short_name": short, "phone": phone, "sort_order": order * 10, "division": county,
-                      "credit_code": _credit_code(COUNTY_CODE, 3100 + order)},
+            name=name,
+            parent=None,
+            defaults={
+                "short_name": short,
+                "phone": phone,
+                "sort_order": order * 10,
+                "division": county,
+                "credit_code": _credit_code(COUNTY_CODE, 3100 + order),
+            },
         )
         departments[short] = dept
         for s_order, section in enumerate(sections, start=1):
             Department.objects.update_or_create(
-                name=section, parent=dept,
+                name=section,
+                parent=dept,
                 defaults={"kind": Department.Kind.SECTION, "sort_order": s_order * 10, "division": county},
             )
 
     hall, _ = Site.objects.update_or_create(
         name=COUNTY_HALL,
-        defaults={"short_name": "县政务服务中心", "level": Site.Level.COUNTY, "division": county,
-                  "address": "清源县人民路 88 号", "phone": "0317-5212345",
-                  "opening_hours": "周一至周五 8:30-12:00，13:30-17:30（法定节假日除外，周末延时服务请预约）"},
+        defaults={
+            "short_name": "县政务服务中心",
+            "level": Site.Level.COUNTY,
+            "division": county,
+            "address": "清源县人民路 88 号",
+            "phone": "0317-5212345",
+            "opening_hours": "周一至周五 8:30-12:00，13:30-17:30（法定节假日除外，周末延时服务请预约）",
+        },
     )
     for order, (zone_name, windows) in enumerate(COUNTY_ZONES.items(), start=1):
         zone, _ = Zone.objects.update_or_create(
@@ -93,19 +114,26 @@ def seed_demo() -> dict[str, int]:
         )
         for number, window_name, dept_short in windows:
             Window.objects.update_or_create(
-                site=hall, number=number,
+                site=hall,
+                number=number,
                 defaults={"zone": zone, "name": window_name, "department": departments[dept_short]},
             )
     for centre_name, code in zip(TOWN_CENTRES, ("130922", "130923"), strict=True):
         centre, _ = Site.objects.update_or_create(
             name=centre_name,
-            defaults={"level": Site.Level.TOWN, "division": divisions[code], "parent": hall,
-                      "address": f"{divisions[code].name}政府院内", "phone": "0317-52" + code[-4:]},
+            defaults={
+                "level": Site.Level.TOWN,
+                "division": divisions[code],
+                "parent": hall,
+                "address": f"{divisions[code].name}政府院内",
+                "phone": "0317-52" + code[-4:],
+            },
         )
         zone, _ = Zone.objects.update_or_create(site=centre, name="综合受理", defaults={"sort_order": 10})
         for number in (1, 2):
             Window.objects.update_or_create(
-                site=centre, number=number,
+                site=centre,
+                number=number,
                 defaults={"zone": zone, "name": "综合便民窗口", "department": departments["审批局"]},
             )
 
@@ -124,8 +152,15 @@ def seed_demo() -> dict[str, int]:
         if User.objects.filter(username=username).exists():
             continue
         user_create(
-            username=username, password=DEMO_PASSWORD, full_name=full_name, role=role, department=dept,
-            site=None if role == User.Role.PUBLIC else hall, window=window, phone=phone, id_number=id_number,
+            username=username,
+            password=DEMO_PASSWORD,
+            full_name=full_name,
+            role=role,
+            department=dept,
+            site=None if role == User.Role.PUBLIC else hall,
+            window=window,
+            phone=phone,
+            id_number=id_number,
         )
         created += 1
     return {

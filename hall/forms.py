@@ -11,7 +11,8 @@ from hall.services.audit import client_ip
 
 class LoginForm(AuthenticationForm):
     username = forms.CharField(
-        label="用户名或手机号", max_length=150,
+        label="用户名或手机号",
+        max_length=150,
         widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     password = forms.CharField(

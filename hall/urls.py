@@ -31,7 +31,7 @@ urlpatterns = [
     path("leader/", views.leader_home, name="leader_home"),
     path("system/", views.system_home, name="system_home"),
     path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/read-all/", views.notification_mark_all_read, name="notifications_read_all"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

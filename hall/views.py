@@ -18,8 +18,8 @@ from django.views.decorators.http import require_POST
 from hall.forms import HallPasswordChangeForm, LoginForm
 from hall.models import Notification, User
 from hall.roles import ROLE_HOME, can_open
-from hall.services.notifications import notification_mark_all_read
 from hall.selectors import calendar_status, sites_with_zones_and_windows, window_status_counts
+from hall.services.notifications import notification_mark_all_read
 from hall.workdays import unconfigured_warning
 
 
@@ -131,7 +131,7 @@ def notification_list(request):
 
 @login_required
 @require_POST
-def notification_mark_all_read(request):
+def notifications_read_all(request):
     count = notification_mark_all_read(user=request.user)
     messages.success(request, f"已将 {count} 条消息标记为已读。")
     return redirect("notifications")

@@ -63,14 +63,8 @@ def load_calendar() -> WorkingCalendar:
     # week_day: 1 = Sunday … 7 = Saturday, on every database backend.
     weekend = [1, 7]
     rows = CalendarDay.objects.filter(
-        (
-            Q(date__week_day__in=weekend)
-            & Q(kind__in=CalendarDay.WORKING_KINDS)
-        )
-        | (
-            ~Q(date__week_day__in=weekend)
-            & ~Q(kind__in=CalendarDay.WORKING_KINDS)
-        )
+        (Q(date__week_day__in=weekend) & Q(kind__in=CalendarDay.WORKING_KINDS))
+        | (~Q(date__week_day__in=weekend) & ~Q(kind__in=CalendarDay.WORKING_KINDS))
     ).values_list("date", "kind")
     exceptions = {d: kind in CalendarDay.WORKING_KINDS for d, kind in rows if d.year in years}
     return WorkingCalendar(configured_years=years, exceptions=exceptions)

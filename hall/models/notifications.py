@@ -33,7 +33,8 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(
-                fields=["recipient", "created_at"], condition=models.Q(read_at__isnull=True),
+                fields=["recipient", "created_at"],
+                condition=models.Q(read_at__isnull=True),
                 name="notification_unread_idx",
             )
         ]

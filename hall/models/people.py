@@ -9,6 +9,13 @@ from django.utils import timezone
 from hall.validators import validate_mobile_phone, validate_resident_id
 
 
+class HallUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # `manage.py createsuperuser` makes a 系统管理员, never a public user with admin rights.
+        extra_fields.setdefault("role", User.Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person who logs in: window clerk, approver, inspector, supervisor, leader, administrator,
     or a citizen / enterprise user (群众/企业)."""
@@ -32,11 +39,19 @@ class User(AbstractUser):
     role = models.CharField("角色", max_length=16, choices=Role.choices, default=Role.PUBLIC, db_index=True)
     phone = models.CharField("手机号码", max_length=11, blank=True, validators=[validate_mobile_phone])
     id_number = models.CharField(
-        "身份证号码", max_length=18, blank=True, validators=[validate_resident_id],
+        "身份证号码",
+        max_length=18,
+        blank=True,
+        validators=[validate_resident_id],
         help_text="个人信息：列表中脱敏显示，仅有权限的人员可查看完整号码。",
     )
     department = models.ForeignKey(
-        "hall.Department", verbose_name="所属部门", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
+        "hall.Department",
+        verbose_name="所属部门",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
     )
     site = models.ForeignKey(
         "hall.Site", verbose_name="工作场所", null=True, blank=True, on_delete=models.PROTECT, related_name="staff"
@@ -48,7 +63,7 @@ class User(AbstractUser):
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True, editable=False)
 
-    objects = UserManager()
+    objects = HallUserManager()
 
     REQUIRED_FIELDS = ["full_name"]
 

@@ -46,7 +46,10 @@ class Department(models.Model):
         "self", verbose_name="所属部门", null=True, blank=True, on_delete=models.PROTECT, related_name="sections"
     )
     credit_code = models.CharField(
-        "统一社会信用代码", max_length=18, blank=True, validators=[validate_credit_code],
+        "统一社会信用代码",
+        max_length=18,
+        blank=True,
+        validators=[validate_credit_code],
         help_text="部门填写 18 位统一社会信用代码；股室可留空。",
     )
     division = models.ForeignKey(Division, verbose_name="所在区划", null=True, blank=True, on_delete=models.PROTECT)
@@ -94,7 +97,9 @@ class Site(models.Model):
     )
     address = models.CharField("地址", max_length=200, blank=True)
     phone = models.CharField("咨询电话", max_length=30, blank=True)
-    opening_hours = models.CharField("办公时间", max_length=200, blank=True, default="周一至周五 9:00-12:00，13:30-17:00")
+    opening_hours = models.CharField(
+        "办公时间", max_length=200, blank=True, default="周一至周五 9:00-12:00，13:30-17:00"
+    )
     is_active = models.BooleanField("启用", default=True)
 
     class Meta:

@@ -84,8 +84,11 @@ def user_login_failed(*, user: User, ip: str | None = None) -> User:
             user.failed_login_count = 0
             user.save(update_fields=["locked_until", "failed_login_count"])
             audit_record(
-                actor=None, action="auth.locked", obj=user,
-                note=f"连续 {limit} 次登录失败，锁定至 {timezone.localtime(user.locked_until):%Y-%m-%d %H:%M}", ip=ip,
+                actor=None,
+                action="auth.locked",
+                obj=user,
+                note=f"连续 {limit} 次登录失败，锁定至 {timezone.localtime(user.locked_until):%Y-%m-%d %H:%M}",
+                ip=ip,
             )
     return user
 

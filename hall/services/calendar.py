@@ -38,20 +38,26 @@ def _year_rows(year: int, overrides: dict[date, tuple[str, str]]) -> list[Calend
 
 @transaction.atomic
 def calendar_year_load(
-    *, year: int, overrides: dict[date, tuple[str, str]], source: str, note: str = "", by: User | None = None,
+    *,
+    year: int,
+    overrides: dict[date, tuple[str, str]],
+    source: str,
+    note: str = "",
+    by: User | None = None,
     ip: str | None = None,
 ) -> CalendarYear:
     """Replace the whole of ``year`` with Monday–Friday plus ``overrides`` (date → (kind, name))."""
     CalendarDay.objects.filter(date__year=year).delete()
     CalendarDay.objects.bulk_create(_year_rows(year, overrides))
-    calendar_year, created = CalendarYear.objects.update_or_create(
-        year=year, defaults={"source": source, "note": note}
-    )
+    calendar_year, _ = CalendarYear.objects.update_or_create(year=year, defaults={"source": source, "note": note})
     holidays = sum(1 for kind, _ in overrides.values() if kind == CalendarDay.Kind.HOLIDAY)
     makeups = sum(1 for kind, _ in overrides.values() if kind == CalendarDay.Kind.MAKEUP_WORKDAY)
     audit_record(
-        actor=by, action="calendar.load_year", obj=calendar_year,
-        after={"year": year, "source": source, "holidays": holidays, "makeup_workdays": makeups}, ip=ip,
+        actor=by,
+        action="calendar.load_year",
+        obj=calendar_year,
+        after={"year": year, "source": source, "holidays": holidays, "makeup_workdays": makeups},
+        ip=ip,
     )
     transaction.on_commit(invalidate_calendar_cache)
     return calendar_year
@@ -79,7 +85,9 @@ def package_overrides(year: int) -> dict[date, tuple[str, str]]:
     return overrides
 
 
-def calendar_seed_from_package(*, years: list[int] | None = None, replace: bool = False, by: User | None = None) -> list[int]:
+def calendar_seed_from_package(
+    *, years: list[int] | None = None, replace: bool = False, by: User | None = None
+) -> list[int]:
     """Load every year chinesecalendar knows (or ``years``); keeps years already loaded unless
     ``replace``, so that an administrator's corrections survive. Returns the years loaded."""
     known = package_years()
@@ -89,8 +97,11 @@ def calendar_seed_from_package(*, years: list[int] | None = None, replace: bool 
         wanted = [y for y in wanted if y not in existing]
     for year in wanted:
         calendar_year_load(
-            year=year, overrides=package_overrides(year), source=CalendarYear.Source.PACKAGE,
-            note="国务院办公厅公布的节假日安排（chinesecalendar）", by=by,
+            year=year,
+            overrides=package_overrides(year),
+            source=CalendarYear.Source.PACKAGE,
+            note="国务院办公厅公布的节假日安排（chinesecalendar）",
+            by=by,
         )
     return wanted
 
@@ -136,7 +147,9 @@ def _read_rows(content: bytes, filename: str) -> list[list[str]]:
     raise ValidationError({"file": "只支持 .csv 或 .xlsx 文件。"})
 
 
-def calendar_import_file(*, content: bytes, filename: str, by: User | None = None, ip: str | None = None) -> ImportResult:
+def calendar_import_file(
+    *, content: bytes, filename: str, by: User | None = None, ip: str | None = None
+) -> ImportResult:
     """Load official schedules from a small table: 日期, 类型 (休 / 班), 名称.
 
     Only the listed days differ from Monday–Friday. Each year that appears is replaced whole.
@@ -172,8 +185,12 @@ def calendar_import_file(*, content: bytes, filename: str, by: User | None = Non
     with transaction.atomic():
         for year, overrides in sorted(overrides_by_year.items()):
             calendar_year_load(
-                year=year, overrides=overrides, source=CalendarYear.Source.IMPORT, note=f"导入自 {filename}",
-                by=by, ip=ip,
+                year=year,
+                overrides=overrides,
+                source=CalendarYear.Source.IMPORT,
+                note=f"导入自 {filename}",
+                by=by,
+                ip=ip,
             )
             result.years.append(year)
             result.days += len(overrides)
@@ -181,7 +198,9 @@ def calendar_import_file(*, content: bytes, filename: str, by: User | None = Non
 
 
 @transaction.atomic
-def calendar_day_update(*, day: CalendarDay, kind: str, name: str = "", by: User | None = None, ip: str | None = None) -> CalendarDay:
+def calendar_day_update(
+    *, day: CalendarDay, kind: str, name: str = "", by: User | None = None, ip: str | None = None
+) -> CalendarDay:
     """An administrator corrects one day; its year then counts as configured."""
     if kind not in CalendarDay.Kind.values:
         raise ValidationError({"kind": "无效的日期类型。"})
@@ -190,7 +209,9 @@ def calendar_day_update(*, day: CalendarDay, kind: str, name: str = "", by: User
     day.full_clean()
     day.save(update_fields=["kind", "name"])
     CalendarYear.objects.get_or_create(year=day.date.year, defaults={"source": CalendarYear.Source.MANUAL})
-    audit_record(actor=by, action="calendar.day_update", obj=day, before=before, after={"kind": kind, "name": name}, ip=ip)
+    audit_record(
+        actor=by, action="calendar.day_update", obj=day, before=before, after={"kind": kind, "name": name}, ip=ip
+    )
     transaction.on_commit(invalidate_calendar_cache)
     return day
 

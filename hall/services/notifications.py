@@ -8,8 +8,13 @@ from hall.models import Notification, User
 
 
 def notification_send(
-    *, recipients: Iterable[User], title: str, body: str = "", level: str = Notification.Level.INFO,
-    link: str = "", dedupe_key: str,
+    *,
+    recipients: Iterable[User],
+    title: str,
+    body: str = "",
+    level: str = Notification.Level.INFO,
+    link: str = "",
+    dedupe_key: str,
 ) -> int:
     """Deliver one notification to each recipient that has not had ``dedupe_key`` yet.
 

@@ -90,7 +90,9 @@ def _csv(text: str) -> bytes:
 
 def test_importing_next_years_schedule_from_csv_replaces_the_fallback(django_capture_on_commit_callbacks):
     assert is_working_day(date(2027, 1, 1)) is True  # the fallback, now cached
-    content = _csv("日期,类型,名称\n2027-01-01,休,元旦\n2027-01-02,休,元旦\n2027-01-03,休,元旦\n2027-01-04,休,元旦\n2027-02-06,班,春节调休\n")
+    content = _csv(
+        "日期,类型,名称\n2027-01-01,休,元旦\n2027-01-02,休,元旦\n2027-01-03,休,元旦\n2027-01-04,休,元旦\n2027-02-06,班,春节调休\n"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         result = calendar_import_file(content=content, filename="2027.csv")
     assert result.errors == []
@@ -100,7 +102,9 @@ def test_importing_next_years_schedule_from_csv_replaces_the_fallback(django_cap
     assert add_working_days(date(2026, 12, 31), 1) == date(2027, 1, 5)
     assert unconfigured_years(date(2027, 3, 1)) == []
     assert CalendarDay.objects.get(date=date(2027, 2, 6)).kind == CalendarDay.Kind.MAKEUP_WORKDAY
-    assert AuditLog.objects.filter(action="calendar.load_year", object_id=str(CalendarYear.objects.get(year=2027).pk)).exists()
+    assert AuditLog.objects.filter(
+        action="calendar.load_year", object_id=str(CalendarYear.objects.get(year=2027).pk)
+    ).exists()
 
 
 def test_importing_from_xlsx_with_real_dates():

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from hall.models import CalendarYear
 from hall.services.calendar import calendar_import_file, calendar_seed_from_package
@@ -75,7 +76,7 @@ class Command(BaseCommand):
             self.stdout.write("尚未载入任何年度。")
         for year in years:
             self.stdout.write(f"{year.year}\t{year.get_source_display()}\t{year.note}")
-        today = date.today()
+        today = timezone.localdate()
         self._warn_if_unconfigured(current_calendar(), today, today.replace(year=today.year + 1))
 
     def do_load(self, path, **_):
