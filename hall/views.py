@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from hall.forms import HallPasswordChangeForm, LoginForm
-from hall.models import Notification, User
+from hall.models import Notification, User, Window
 from hall.roles import ROLE_HOME, can_open
 from hall.selectors import calendar_status, sites_with_zones_and_windows, window_status_counts
 from hall.services.notifications import notification_mark_all_read
@@ -78,7 +78,11 @@ def _staff_context(request) -> dict:
 @page_for_roles("workbench")
 def workbench(request):
     """Window clerk workbench (窗口工作台)."""
-    window = request.user.window
+    window = (
+        Window.objects.select_related("zone", "site", "department").filter(pk=request.user.window_id).first()
+        if request.user.window_id
+        else None
+    )
     return render(request, "hall/workbench.html", {**_staff_context(request), "window": window})
 
 

@@ -21,6 +21,8 @@ def notification_send(
     One INSERT for all recipients; the unique constraint makes a repeated call a no-op.
     Returns the number of notifications actually created.
     """
+    if link and not link.startswith("/"):
+        raise ValueError("notification links must be site-relative paths")  # never an open redirect
     recipients = list(recipients)
     if not recipients:
         return 0
