@@ -218,3 +218,12 @@ def test_viewing_a_users_full_id_number_in_the_admin_is_audited(client, demo_peo
     assert "110105********002X" in entry.note
     changelist = client.get(reverse("admin:hall_user_changelist")).content.decode()
     assert citizen.phone not in changelist
+
+
+def test_createsuperuser_makes_an_administrator(monkeypatch, db):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "Strong#Pass2026")
+    call_command("createsuperuser", "--noinput", "--username", "sysadmin", "--full_name", "系统管理员", verbosity=0)
+    user = User.objects.get(username="sysadmin")
+    assert (user.role, user.is_superuser, user.is_staff) == (User.Role.ADMIN, True, True)
