@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "hall",
+    "hall.catalog",
+    "hall.queue",
     "approvals",
     "enterprises",
     "evaluations",

@@ -1,0 +1,1 @@
+"""The queue (取号叫号): lines, tickets, calling, appointments, the display board."""

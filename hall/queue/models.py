@@ -1,0 +1,1 @@
+"""Models of the queue arrive with the queue issue."""
