@@ -7,15 +7,19 @@ from django.db import models
 class AuditLog(models.Model):
     """One audited event: who did what to which object, when and from where.
 
-    Append-only: kept at least 6 months (等保2.0); nothing in the product updates or deletes rows.
+    Append-only: kept at least 6 months (等保2.0). Nothing in the product updates or deletes rows,
+    and on PostgreSQL a trigger rejects UPDATE and DELETE outright.
     """
 
+    # No database constraint and DO_NOTHING: deleting a user must never rewrite the audit trail
+    # (on PostgreSQL a trigger refuses any UPDATE or DELETE); actor_repr keeps the name.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="操作人",
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_repr = models.CharField("操作人（记录时）", max_length=100, blank=True)

@@ -99,8 +99,11 @@ class User(AbstractUser):
                 errors["department"] = "群众/企业用户不属于任何部门。"
             if self.window_id:
                 errors["window"] = "群众/企业用户不能分配窗口。"
-        elif self.window_id and self.role != self.Role.CLERK:
-            errors["window"] = "只有窗口人员可以分配到窗口。"
+        else:
+            if self.window_id and self.role != self.Role.CLERK:
+                errors["window"] = "只有窗口人员可以分配到窗口。"
+            if not self.department_id and self.role != self.Role.ADMIN:
+                errors["department"] = "工作人员须选择所属部门。"
         if self.window_id and self.site_id and self.window.site_id != self.site_id:
             errors["window"] = "所选窗口不在该用户的工作场所。"
         if errors:

@@ -38,7 +38,13 @@ def test_weak_passwords_are_refused_with_chinese_reasons(password, fragment):
 
 def test_user_create_validates_fields_and_records_an_audit_entry(demo_people):
     admin = demo_people["admin"]
-    user = user_create(username="clerk99", password="Hall#2026x", full_name="新窗口", role=User.Role.CLERK, by=admin)
+    with pytest.raises(ValidationError) as excinfo:
+        user_create(username="clerk99", password="Hall#2026x", full_name="新窗口", role=User.Role.CLERK, by=admin)
+    assert excinfo.value.message_dict["department"] == ["工作人员须选择所属部门。"]
+    user = user_create(
+        username="clerk99", password="Hall#2026x", full_name="新窗口", role=User.Role.CLERK,
+        department=demo_people["clerk"].department, by=admin,
+    )
     assert user.check_password("Hall#2026x")
     entry = AuditLog.objects.get(action="user.create", object_id=str(user.pk))
     assert entry.actor == admin

@@ -105,3 +105,22 @@ def test_concurrent_failed_logins_are_all_counted(settings):
     assert errors == []
     user.refresh_from_db()
     assert user.failed_login_count == 20
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_log_is_append_only_in_the_database(demo_people):
+    from django.db import DatabaseError, transaction
+
+    from hall.models import AuditLog
+
+    entry = AuditLog.objects.filter(action="user.create").first()
+    with pytest.raises(DatabaseError, match="审计记录只能追加"), transaction.atomic():
+        AuditLog.objects.filter(pk=entry.pk).update(note="篡改")
+    with pytest.raises(DatabaseError, match="审计记录只能追加"), transaction.atomic():
+        AuditLog.objects.filter(pk=entry.pk).delete()
+    # Deleting a user leaves their audit trail untouched.
+    user = demo_people["inspector"]
+    count = AuditLog.objects.filter(actor_id=user.pk).count()
+    User.objects.filter(pk=user.pk).delete()
+    assert AuditLog.objects.filter(actor_id=user.pk).count() == count
