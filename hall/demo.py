@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from hall.catalog.demo import seed_catalog
 from hall.models import Department, Division, Site, User, Window, Zone
+from hall.queue.demo import seed_queue
 from hall.services.accounts import user_create
 from hall.validators import credit_code_check_char
 
@@ -163,6 +165,8 @@ def seed_demo() -> dict[str, int]:
             id_number=id_number,
         )
         created += 1
+    seed_queue()
+    seed_catalog()
     return {
         "sites": Site.objects.count(),
         "zones": Zone.objects.count(),

@@ -22,9 +22,15 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("审批工作台", "backoffice", (R.APPROVER, R.SUPERVISOR, R.LEADER)),
     NavItem("勘验任务", "inspections", (R.INSPECTOR, R.APPROVER, R.SUPERVISOR, R.LEADER)),
     NavItem("大厅监管", "dashboard", (R.SUPERVISOR, R.LEADER, R.ADMIN)),
+    NavItem("事项清单", "catalog_home", (R.SUPERVISOR, R.LEADER, R.ADMIN)),
     NavItem("领导驾驶舱", "leader_home", (R.LEADER,)),
     NavItem("系统管理", "system_home", (R.ADMIN,)),
     NavItem("办事服务", "portal", (R.PUBLIC,)),
+    NavItem("叫号", "queue_window", (R.CLERK, R.SUPERVISOR)),
+    NavItem("排队监控", "queue_stats", (R.SUPERVISOR, R.LEADER, R.ADMIN)),
+    NavItem("取号预约", "queue_take", (R.PUBLIC,)),
+    NavItem("我的办件", "my_applications", (R.PUBLIC,)),
+    NavItem("办件查询", "application_list", (R.CLERK, R.APPROVER, R.INSPECTOR, R.SUPERVISOR, R.LEADER)),
 )
 
 ROLE_HOME = {

@@ -213,6 +213,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a field called "status"; name each choice set explicitly so the schema
+    # stays stable (and `check --deploy` stays free of drf-spectacular's W001).
+    "ENUM_NAME_OVERRIDES": {
+        "WindowStatusEnum": "hall.models.places.Window.Status",
+        "MatterVersionStatusEnum": "hall.catalog.models.MatterVersion.Status",
+        "TicketStatusEnum": "hall.queue.models.Ticket.Status",
+        "AppointmentStatusEnum": "hall.queue.models.Appointment.Status",
+        "ApplicationStatusEnum": "approvals.models.Status",
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------------
@@ -243,6 +252,22 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 # From this day of the year on, the daily check warns administrators if next year's official
 # holiday schedule has not been loaded (the State Council publishes it each November).
 CALENDAR_NEXT_YEAR_CHECK_FROM = (11, 1)
+
+# --- Applications (办件) [local] — owned by the approvals app ----------------------------------
+# SMS to applicants: "approvals.sms.RecordingBackend" only records the message (development);
+# production names its gateway's backend class here.
+SMS_BACKEND = env("SMS_BACKEND", "approvals.sms.RecordingBackend")
+SMS_SIGNATURE = env("SMS_SIGNATURE", "【清源县政务服务中心】")
+# Yellow card (黄牌) when remaining working days ≤ max(MIN_DAYS, promised limit / DIVISOR).
+APPROVALS_WARNING_MIN_DAYS = env_int("APPROVALS_WARNING_MIN_DAYS", 1)
+APPROVALS_WARNING_LIMIT_DIVISOR = env_int("APPROVALS_WARNING_LIMIT_DIVISOR", 3)
+# Remind applicants this many working days before a 容缺 promise falls due.
+APPROVALS_PROMISE_REMINDER_DAYS = env_int("APPROVALS_PROMISE_REMINDER_DAYS", 2)
+# Art. 32: unanswered for this many working days after receipt → deemed accepted (视为受理).
+APPROVALS_ANSWER_PERIOD_DAYS = env_int("APPROVALS_ANSWER_PERIOD_DAYS", 5)
+# Public tracking (办件查询) attempts per client address.
+APPROVALS_TRACK_RATE = env("APPROVALS_TRACK_RATE", "10/min")
+# --- end of applications settings ---------------------------------------------------------------
 
 # --- Logging ------------------------------------------------------------------------------------------
 LOGGING = {

@@ -16,6 +16,8 @@ api_v1 = [
     path("sites/", api.SiteListApi.as_view(), name="api-sites"),
     path("departments/", api.DepartmentListApi.as_view(), name="api-departments"),
     path("calendar/working-days/", api.WorkingDaysApi.as_view(), name="api-working-days"),
+    path("queue/", include("hall.queue.api_urls")),
+    path("", include("hall.catalog.api_urls")),
 ]
 
 urlpatterns = [
@@ -32,9 +34,13 @@ urlpatterns = [
     path("system/", views.system_home, name="system_home"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("", include("hall.catalog.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("queue/", include("hall.queue.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("api/v1/", include("approvals.api_urls")),
+    path("", include("approvals.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

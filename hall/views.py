@@ -83,19 +83,66 @@ def workbench(request):
         if request.user.window_id
         else None
     )
-    return render(request, "hall/workbench.html", {**_staff_context(request), "window": window})
+    # The application panels (一窗受理, 我的办件) read through approvals' selectors.
+    from approvals.models import FINAL_STATUSES, Status
+    from approvals.selectors import application_search
+
+    my_work = application_search(request.user, mine=True).exclude(status__in=[*FINAL_STATUSES, Status.COMPLETED])
+    context = {
+        **_staff_context(request),
+        "window": window,
+        "my_work": Paginator(my_work.order_by("promised_deadline", "-received_at"), 10).get_page(
+            request.GET.get("page")
+        ),
+    }
+    return render(request, "hall/workbench.html", context)
 
 
 @page_for_roles("backoffice")
 def backoffice(request):
     """Back-office approver workbench (审批工作台)."""
-    return render(request, "hall/backoffice.html", _staff_context(request))
+    from approvals.models import Status, WarningLevel
+    from approvals.selectors import department_queue, inspection_tasks
+
+    status = request.GET.get("status", "")
+    status = status if status in Status.values else ""
+    warning = request.GET.get("warning", "")
+    warning = warning if warning in WarningLevel.values else ""
+    q = request.GET.get("q", "")[:40]
+    queue = department_queue(request.user, status=status, warning=warning, q=q)
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {
+        **_staff_context(request),
+        "queue": Paginator(queue, 20).get_page(request.GET.get("page")),
+        "inspections": inspection_tasks(request.user)[:10],
+        "status": status,
+        "warning": warning,
+        "q": q,
+        "query": params.urlencode(),
+        "queue_statuses": [
+            (s.value, s.label)
+            for s in (Status.ACCEPTED, Status.UNDER_REVIEW, Status.SPECIAL_PROCEDURE, Status.DECIDED)
+        ],
+        "warnings": WarningLevel.choices,
+    }
+    return render(request, "hall/backoffice.html", context)
 
 
 @page_for_roles("inspections")
 def inspections(request):
     """Site inspector's task list (勘验任务)."""
-    return render(request, "hall/inspections.html", _staff_context(request))
+    from approvals.models import Status
+    from approvals.selectors import applications_for, inspection_tasks
+
+    context = {
+        **_staff_context(request),
+        "tasks": Paginator(inspection_tasks(request.user), 20).get_page(request.GET.get("page")),
+        "under_review": applications_for(request.user)
+        .filter(status=Status.UNDER_REVIEW)
+        .order_by("promised_deadline")[:10],
+    }
+    return render(request, "hall/inspections.html", context)
 
 
 @page_for_roles("dashboard")

@@ -106,6 +106,26 @@ class LicenceReformMeasure(models.TextChoices):
     OPTIMISED = "optimise", "优化审批服务"
 
 
+class CatalogEdition(models.Model):
+    """An edition of the implementation list (事项清单版本), e.g. 2026年版.
+
+    Versions revised for a yearly edition belong to it, so two editions can be compared
+    (the "四减" figures: materials, steps, working days and visits cut).
+    """
+
+    name = models.CharField("名称", max_length=40, unique=True)
+    effective_date = models.DateField("施行日期")
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "清单版本"
+        verbose_name_plural = "清单版本"
+        ordering = ["-effective_date"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Matter(models.Model):
     """The identity of a matter across its versions: its implementation code (实施编码)."""
 
@@ -144,6 +164,14 @@ class MatterVersion(models.Model):
         related_name="+",
     )
     retired_at = models.DateTimeField("废止时间", null=True, blank=True)
+    edition = models.ForeignKey(
+        CatalogEdition,
+        verbose_name="所属清单版本",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
@@ -251,6 +279,16 @@ class MatterVersion(models.Model):
     @property
     def is_immediate(self) -> bool:
         return self.handling_type == HandlingType.IMMEDIATE
+
+    @property
+    def service_object_labels(self) -> list[str]:
+        labels = dict(ServiceObject.choices)
+        return [labels.get(v, v) for v in self.service_objects or []]
+
+    @property
+    def handling_form_labels(self) -> list[str]:
+        labels = dict(HandlingForm.choices)
+        return [labels.get(v, v) for v in self.handling_forms or []]
 
 
 class SubItem(models.Model):

@@ -1,0 +1,295 @@
+"""Bulk load data (压测数据): a realistic year of applications for benchmarks and demos.
+
+Rows are built in Python from one calendar snapshot and written with ``bulk_create`` in batches;
+they bypass the services on purpose (no per-row history, SMS or audit) and carry
+``is_load_data=True`` so they can be told apart and removed.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_right
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from approvals import clock
+from approvals.models import (
+    ApplicantType,
+    Application,
+    Channel,
+    ClockState,
+    Decision,
+    DeliveryMethod,
+    IdType,
+    Status,
+)
+from approvals.services import issue_numbers
+from hall.catalog.models import Matter, MatterVersion
+from hall.models import Department, Division, Site, User
+from hall.validators import resident_id_check_char
+from hall.workdays import WorkingCalendar, current_calendar
+
+LOAD_MATTERS = [
+    # (name, legal limit, promised limit, handling type, online depth)
+    ("【压测】食品经营许可", 20, 10, "2", "4"),
+    ("【压测】个体工商户设立登记", 15, 3, "2", "4"),
+    ("【压测】建筑工程施工许可", 20, 7, "2", "3"),
+    ("【压测】公共场所卫生许可", 20, 10, "2", "3"),
+    ("【压测】道路运输经营许可", 20, 15, "2", "2"),
+    ("【压测】药品零售企业许可", 30, 15, "2", "3"),
+    ("【压测】社会保障卡补换", 1, 0, "1", "4"),
+    ("【压测】教师资格认定", 45, 20, "2", "3"),
+]
+CHANNELS = [
+    (Channel.WINDOW, 55),
+    (Channel.ONLINE_PC, 20),
+    (Channel.MOBILE, 15),
+    (Channel.TOWN_SITE, 8),
+    (Channel.POST, 2),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
+
+
+@dataclass
+class LoadContext:
+    versions: list[MatterVersion]
+    site: Site
+    handlers: dict[int, list[int]]  # department id → approver ids
+    clerks: list[int]
+
+
+class _WorkingDays:
+    """Working days as a sorted list, for O(log n) arithmetic over a whole year of rows."""
+
+    def __init__(self, calendar: WorkingCalendar, start: date, end: date):
+        self.days = []
+        day = start
+        while day <= end:
+            if calendar.is_working_day(day):
+                self.days.append(day)
+            day += timedelta(days=1)
+
+    def add(self, start: date, n: int) -> date:
+        if n == 0:
+            return start
+        index = bisect_right(self.days, start) + n - 1
+        return self.days[min(index, len(self.days) - 1)]
+
+    def between(self, a: date, b: date) -> int:
+        return bisect_right(self.days, b) - bisect_right(self.days, a)
+
+    def back(self, end: date, n: int) -> date:
+        index = bisect_right(self.days, end) - 1 - n
+        return self.days[max(index, 0)]
+
+
+def ensure_load_catalog() -> LoadContext:
+    """Published versions (the catalog's, or a clearly marked load set) and a site to receive at."""
+    site = Site.objects.filter(level=Site.Level.COUNTY).select_related("division").first()
+    if site is None:
+        division, _ = Division.objects.get_or_create(
+            code="130921", defaults={"name": "压测县", "level": Division.Level.COUNTY}
+        )
+        site = Site.objects.create(name="【压测】政务服务中心", level=Site.Level.COUNTY, division=division)
+    versions = list(
+        MatterVersion.objects.filter(status=MatterVersion.Status.PUBLISHED).select_related("department")
+    )
+    if not versions:
+        departments = list(Department.objects.filter(kind=Department.Kind.DEPARTMENT)[:8])
+        if not departments:
+            departments = [Department.objects.create(name="【压测】审批部门")]
+        for index, (name, legal, promised, handling, depth) in enumerate(LOAD_MATTERS):
+            matter, _ = Matter.objects.get_or_create(code=f"LOAD{index:04d}")
+            version, _ = MatterVersion.objects.get_or_create(
+                matter=matter,
+                version=1,
+                defaults={
+                    "status": MatterVersion.Status.PUBLISHED,
+                    "name": name,
+                    "matter_type": "01",
+                    "department": departments[index % len(departments)],
+                    "legal_limit_days": legal,
+                    "promised_limit_days": promised,
+                    "handling_type": handling,
+                    "online_depth": depth,
+                    "site_visits": 0 if depth == "4" else 1,
+                    "site_visit_reason": "" if depth == "4" else "需核验原件",
+                    "keywords": "压测数据",
+                },
+            )
+            versions.append(version)
+    handlers: dict[int, list[int]] = {}
+    for user_id, department_id in User.objects.filter(role=User.Role.APPROVER, is_active=True).values_list(
+        "pk", "department_id"
+    ):
+        handlers.setdefault(department_id, []).append(user_id)
+    clerks = list(User.objects.filter(role=User.Role.CLERK, site=site).values_list("pk", flat=True))
+    return LoadContext(versions=versions, site=site, handlers=handlers, clerks=clerks)
+
+
+def _person(rng: random.Random, serial: int) -> tuple[str, str, str]:
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
+    birth = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 55))
+    first17 = f"130921{birth:%Y%m%d}{serial % 1000:03d}"
+    phone = f"1{rng.choice('3578')}{rng.randrange(0, 10**9):09d}"
+    return name, first17 + resident_id_check_char(first17), phone
+
+
+def _weighted(rng: random.Random, options):
+    values, weights = zip(*options, strict=True)
+    return rng.choices(values, weights=weights)[0]
+
+
+def _build(
+    rng: random.Random, ctx: LoadContext, wd: _WorkingDays, *, today: date, year: int, open_only: bool, serial: int
+) -> Application:
+    version = rng.choice(ctx.versions)
+    name, id_number, phone = _person(rng, serial)
+    channel = _weighted(rng, CHANNELS)
+    immediate = version.handling_type == "1"
+    if open_only:
+        # Accepted within the last ~1.5 promised limits: some on track, some yellow, some red.
+        span = max(int(version.promised_limit_days * 1.5), 2)
+        accepted_on = wd.back(today, rng.randrange(0, span))
+        status = _weighted(
+            rng, [(Status.ACCEPTED, 25), (Status.UNDER_REVIEW, 60), (Status.SPECIAL_PROCEDURE, 8), (Status.DECIDED, 7)]
+        )
+        if immediate:
+            status = Status.ACCEPTED
+    else:
+        start = date(year, 1, 1)
+        accepted_on = wd.add(start + timedelta(days=rng.randrange(0, max((today - start).days, 1))), 0)
+        status = _weighted(
+            rng,
+            [
+                (Status.DELIVERED, 62),
+                (Status.COMPLETED, 12),
+                (Status.UNDER_REVIEW, 6),
+                (Status.ACCEPTED, 3),
+                (Status.SPECIAL_PROCEDURE, 1),
+                (Status.NOT_ACCEPTED, 4),
+                (Status.WITHDRAWN, 3),
+                (Status.SUPPLEMENT_REQUESTED, 2),
+                (Status.RECEIVED, 2),
+                (Status.SUBMITTED, 2),
+                (Status.REVOKED, 1),
+                (Status.DECIDED, 2),
+            ],
+        )
+        if immediate:
+            status = Status.DELIVERED if status in (Status.DELIVERED, Status.COMPLETED) else Status.COMPLETED
+    received_at = timezone.make_aware(datetime.combine(accepted_on, time(8, 30)) + timedelta(minutes=rng.randrange(0, 480)))
+    app = Application(
+        number="",
+        matter_version_id=version.pk,
+        applicant_type=ApplicantType.NATURAL_PERSON,
+        applicant_name=name,
+        applicant_id_type=IdType.RESIDENT_ID,
+        applicant_id_number=id_number,
+        applicant_phone=phone,
+        channel=channel,
+        site_id=ctx.site.pk,
+        received_by_id=rng.choice(ctx.clerks) if ctx.clerks and channel == Channel.WINDOW else None,
+        department_id=version.department_id,
+        handler_id=rng.choice(ctx.handlers[version.department_id]) if ctx.handlers.get(version.department_id) else None,
+        is_assisted=rng.random() < 0.06,
+        status=status,
+        received_at=received_at,
+        received_on=accepted_on,
+        promised_limit_days=version.promised_limit_days,
+        legal_limit_days=version.legal_limit_days,
+        is_load_data=True,
+    )
+    if status in (Status.RECEIVED, Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.NOT_ACCEPTED):
+        if status == Status.NOT_ACCEPTED:
+            app.refusal_reason = "申请事项不属于本机关职权范围"
+        if status == Status.SUPPLEMENT_REQUESTED:
+            app.supplement_items = [{"name": "申请书", "note": "未签字", "material_id": None}]
+            app.supplement_requested_at = received_at
+        return app
+    app.accepted_at = received_at
+    app.accepted_on = accepted_on
+    if rng.random() < 0.08 and not immediate:
+        app.paused_working_days = rng.randrange(1, 11)
+    if rng.random() < 0.03 and not immediate:
+        app.extended_working_days = max(clock.max_extension_days(version.legal_limit_days) // 2, 0)
+    total = app.paused_working_days + app.extended_working_days
+    app.promised_deadline = wd.add(accepted_on, version.promised_limit_days + total)
+    app.legal_deadline = wd.add(accepted_on, version.legal_limit_days + total)
+    app.clock_state = ClockState.RUNNING
+    if status == Status.SPECIAL_PROCEDURE:
+        app.clock_state = ClockState.PAUSED
+        app.paused_since = wd.back(today, rng.randrange(0, 5))
+    if status in (Status.DECIDED, Status.COMPLETED, Status.DELIVERED, Status.REVOKED):
+        app.decision = Decision.APPROVED if rng.random() < 0.96 else Decision.DENIED
+        app.decision_document_number = f"清审〔{accepted_on.year}〕{serial}号"
+        app.decided_at = received_at
+        app.decision_reasons = "" if app.decision == Decision.APPROVED else "不符合法定条件"
+    if status in (Status.COMPLETED, Status.DELIVERED) or (status == Status.REVOKED and rng.random() < 0.5):
+        late = rng.random() < 0.04
+        limit = version.promised_limit_days + total
+        used = limit + rng.randrange(1, 5) if late else rng.randrange(0, limit + 1)
+        completed_on = min(wd.add(accepted_on, used), today)
+        app.completed_on = completed_on
+        app.completed_at = timezone.make_aware(datetime.combine(completed_on, time(16, 0)))
+        app.clock_state = ClockState.STOPPED
+        app.elapsed_working_days = max(wd.between(accepted_on, completed_on) - app.paused_working_days, 0)
+        app.on_time = completed_on <= app.promised_deadline
+    if status == Status.DELIVERED:
+        app.delivery_method = DeliveryMethod.POST if rng.random() < 0.3 else DeliveryMethod.PICKUP
+        app.tracking_number = f"SF{rng.randrange(10**11, 10**12)}" if app.delivery_method == "post" else ""
+        app.delivered_at = app.completed_at
+    if status in (Status.WITHDRAWN, Status.REVOKED):
+        app.clock_state = ClockState.STOPPED
+        app.closing_reason = "申请人主动撤回" if status == Status.WITHDRAWN else "以欺骗手段取得"
+    return app
+
+
+def generate_applications(
+    *,
+    count: int,
+    today: date | None = None,
+    open_only: bool = False,
+    batch_size: int = 5000,
+    seed: int | None = None,
+    calendar: WorkingCalendar | None = None,
+    progress=None,
+) -> int:
+    """Create ``count`` load applications: a year up to ``today`` (or only open clocks); returns the count."""
+    today = today or timezone.localdate()
+    rng = random.Random(seed)
+    calendar = calendar or current_calendar()
+    ctx = ensure_load_catalog()
+    wd = _WorkingDays(calendar, date(today.year - 1, 1, 1), date(today.year + 2, 12, 31))
+    created = 0
+    serial = 0
+    while created < count:
+        size = min(batch_size, count - created)
+        rows = []
+        for _ in range(size):
+            serial += 1
+            rows.append(_build(rng, ctx, wd, today=today, year=today.year, open_only=open_only, serial=serial))
+        with transaction.atomic():
+            by_year: dict[int, list[Application]] = {}
+            for row in rows:
+                by_year.setdefault(row.received_on.year, []).append(row)
+            for year, group in by_year.items():
+                numbers = issue_numbers(year=year, division_code=ctx.site.division.code, count=len(group))
+                for row, number in zip(group, numbers, strict=True):
+                    row.number = number
+            Application.objects.bulk_create(rows, batch_size=batch_size)
+        created += size
+        if progress:
+            progress(created)
+    return created
+
+
+def delete_load_data() -> int:
+    """Remove every load application (and nothing else)."""
+    with transaction.atomic():
+        deleted, _ = Application.objects.filter(is_load_data=True).delete()
+    return deleted

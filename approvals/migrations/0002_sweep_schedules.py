@@ -1,0 +1,38 @@
+"""Default schedules of the deadline sweep (时限预警), kept in the database for administrators."""
+
+from django.db import migrations
+
+DEFAULT_TASKS = [
+    # (name shown in the admin, task, minute, hour)
+    ("办件时限预警（每 15 分钟）", "approvals.sweep_warnings", "*/15", "*"),
+    ("办件时限预警（每日 00:05）", "approvals.sweep_warnings", "5", "0"),
+]
+
+
+def create_schedules(apps, schema_editor):
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for name, task, minute, hour in DEFAULT_TASKS:
+        crontab, _ = CrontabSchedule.objects.get_or_create(
+            minute=minute,
+            hour=hour,
+            day_of_week="*",
+            day_of_month="*",
+            month_of_year="*",
+            timezone="Asia/Shanghai",
+        )
+        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "crontab": crontab, "enabled": True})
+
+
+def remove_schedules(apps, schema_editor):
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    PeriodicTask.objects.filter(name__in=[name for name, *_ in DEFAULT_TASKS]).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("approvals", "0001_initial"),
+        ("django_celery_beat", "0019_alter_periodictasks_options"),
+    ]
+
+    operations = [migrations.RunPython(create_schedules, remove_schedules)]

@@ -1,0 +1,168 @@
+"""Reads of applications (办件查询) shared by the pages and the API, scoped by permission."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from approvals.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationMaterial,
+    ClockExtension,
+    ClockPause,
+    MaterialFile,
+)
+from approvals.permissions import applications_visible_to, can_see
+
+
+def applications_for(user) -> QuerySet[Application]:
+    """The applications ``user`` may see (citizen: own; clerk: site; approver: department; …),
+    with what a list shows joined, newest first."""
+    return applications_visible_to(user).select_related(
+        "matter_version__matter", "department", "site", "handler", "received_by", "bundle"
+    )
+
+
+def with_details(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """Prefetch what a detail view shows: materials with files, history, pauses and extensions."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "materials",
+            queryset=ApplicationMaterial.objects.order_by("sort_order", "id").prefetch_related(
+                Prefetch("files", queryset=MaterialFile.objects.order_by("uploaded_at", "id"))
+            ),
+        ),
+        Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "id")),
+        Prefetch("pauses", queryset=ClockPause.objects.select_related("started_by", "ended_by")),
+        Prefetch("extensions", queryset=ClockExtension.objects.select_related("requested_by", "approved_by")),
+    )
+
+
+def application_for(user, number: str) -> Application | None:
+    """One application by number with its details, or None when missing or outside the scope."""
+    return with_details(applications_for(user)).filter(number=number).first()
+
+
+def bundle_applications(user, bundle_number: str) -> QuerySet[Application]:
+    """The linked applications of one theme-service intake (一件事), as far as ``user`` may see."""
+    return applications_for(user).filter(bundle__number=bundle_number).order_by("number")
+
+
+def application_track(*, number: str, phone: str) -> Application | None:
+    """Public tracking (办件进度查询): only when the number and the applicant's phone match."""
+    if not number or not phone:
+        return None
+    return (
+        Application.objects.select_related("matter_version", "department")
+        .prefetch_related(Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "id")))
+        .filter(number=number.strip(), applicant_phone=phone.strip())
+        .first()
+    )
+
+
+def material_file_for(user, *, number: str, file_id: int) -> MaterialFile | None:
+    """A stored file of an application ``user`` may see, or None."""
+    upload = (
+        MaterialFile.objects.select_related("material__application")
+        .filter(pk=file_id, material__application__number=number)
+        .first()
+    )
+    if upload is None or not can_see(user, upload.material.application):
+        return None
+    return upload
+
+
+def status_counts(user) -> dict[str, int]:
+    """Applications per status within ``user``'s scope (one query), for workbench badges."""
+    rows = applications_visible_to(user).order_by().values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def warning_counts(user) -> dict[str, int]:
+    """Running clocks per warning level within ``user``'s scope (one query)."""
+    rows = (
+        applications_visible_to(user)
+        .filter(clock_state="running")
+        .order_by()
+        .values("warning_level")
+        .annotate(n=Count("id"))
+    )
+    return {row["warning_level"]: row["n"] for row in rows}
+
+
+# --- Reads of the pages (窗口工作台 / 审批工作台 / 勘验任务) — added by the pages engineer --------------
+
+
+def application_search(
+    user, *, q: str = "", status: str = "", warning: str = "", mine: bool = False
+) -> QuerySet[Application]:
+    """The list of 办件查询 / 我的办件: ``q`` matches the number or the applicant's ID / credit code."""
+    from django.db.models import Q
+
+    queryset = applications_for(user)
+    q = q.strip().upper()
+    if q:
+        queryset = queryset.filter(
+            Q(number=q) | Q(applicant_id_number=q) | Q(applicant_credit_code=q) | Q(bundle__number=q)
+        )
+    if status:
+        queryset = queryset.filter(status=status)
+    if warning:
+        queryset = queryset.filter(warning_level=warning, clock_state="running")
+    if mine:
+        queryset = queryset.filter(Q(received_by=user) | Q(handler=user) | Q(assisted_by=user))
+    return queryset
+
+
+def department_queue(user, *, status: str = "", warning: str = "", q: str = "") -> QuerySet[Application]:
+    """The back office's queue (审批工作台): accepted applications not yet completed, deadline first."""
+    from approvals.models import Status
+
+    statuses = [Status.ACCEPTED, Status.UNDER_REVIEW, Status.SPECIAL_PROCEDURE, Status.DECIDED]
+    queryset = application_search(user, q=q, warning=warning).filter(status__in=statuses)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("promised_deadline", "number")
+
+
+def inspection_tasks(user) -> QuerySet[Application]:
+    """Applications of ``user``'s scope in an open site inspection (现场勘验), oldest first."""
+    return (
+        applications_for(user)
+        .filter(pauses__kind=ClockPause.Kind.INSPECTION, pauses__ended_on__isnull=True)
+        .prefetch_related(Prefetch("pauses", queryset=ClockPause.objects.filter(ended_on__isnull=True)))
+        .order_by("paused_since", "number")
+        .distinct()
+    )
+
+
+def returning_applicant(user, *, identifier: str) -> Application | None:
+    """The latest application in ``user``'s scope whose applicant has this ID number or credit code."""
+    from django.db.models import Q
+
+    identifier = identifier.strip().upper()
+    if len(identifier) < 5:
+        return None
+    return (
+        applications_visible_to(user)
+        .filter(Q(applicant_id_number=identifier) | Q(applicant_credit_code=identifier))
+        .order_by("-received_at", "-id")
+        .first()
+    )
+
+
+def department_approvers(application: Application):
+    """Active approvers who may handle ``application`` (承办人 candidates)."""
+    from hall.models import Department, User
+
+    # As in approvals.permissions: the department itself or one of its sections (股室).
+    ids = [application.department_id]
+    ids += list(Department.objects.filter(parent_id=application.department_id).values_list("pk", flat=True))
+    return User.objects.filter(role=User.Role.APPROVER, is_active=True, department_id__in=ids).order_by("full_name")
+
+
+def active_supervisors():
+    """Who may approve an extension (延期审批): active hall supervisors."""
+    from hall.models import User
+
+    return User.objects.filter(role=User.Role.SUPERVISOR, is_active=True).order_by("full_name")

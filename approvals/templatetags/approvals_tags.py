@@ -1,0 +1,63 @@
+"""Template helpers of the application pages: labels, deadline colours, masking."""
+
+from __future__ import annotations
+
+from django import template
+
+from approvals.models import ClockState, Status, WarningLevel
+from approvals.transitions import ACTION_LABELS
+from hall.privacy import mask_id_number, mask_name, mask_phone
+
+register = template.Library()
+
+STATUS_BADGES = {
+    Status.NOT_ACCEPTED: "badge-danger",
+    Status.WITHDRAWN: "badge-closed",
+    Status.REVOKED: "badge-closed",
+    Status.DELIVERED: "badge-success",
+    Status.COMPLETED: "badge-success",
+    Status.SUPPLEMENT_REQUESTED: "badge-warning",
+    Status.SPECIAL_PROCEDURE: "badge-paused",
+}
+EXTRA_ACTION_LABELS = {"material_upload": "上传材料", "deemed_accept": "视为受理", "warn": "时限预警"}
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    return STATUS_BADGES.get(status, "badge-info")
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return Status(status).label if status in Status.values else status
+
+
+@register.filter
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action) or EXTRA_ACTION_LABELS.get(action, action)
+
+
+@register.filter
+def deadline_class(application) -> str:
+    """green / yellow / red by the warning level while the clock runs (or is paused)."""
+    if application.clock_state not in (ClockState.RUNNING, ClockState.PAUSED):
+        return "deadline-none"
+    return {
+        WarningLevel.RED: "deadline-red",
+        WarningLevel.YELLOW: "deadline-yellow",
+    }.get(application.warning_level, "deadline-green")
+
+
+@register.filter
+def mask_id(value: str) -> str:
+    return mask_id_number(value or "")
+
+
+@register.filter(name="mask_phone")
+def mask_phone_filter(value: str) -> str:
+    return mask_phone(value or "")
+
+
+@register.filter(name="mask_name")
+def mask_name_filter(value: str) -> str:
+    return mask_name(value or "")

@@ -1,0 +1,1 @@
+"""Pages of applications (办件): window intake, back office, citizens, public tracking, notices."""

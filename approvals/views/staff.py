@@ -1,0 +1,117 @@
+"""Staff pages: 办件查询 list, 一窗受理 intake with matter search and returning-applicant lookup."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from approvals.forms import ApplicantForm, IntakeForm, add_service_errors, applicant_initial
+from approvals.models import Status, WarningLevel
+from approvals.selectors import application_search, returning_applicant
+from approvals.services import application_receive
+from approvals.transitions import TransitionNotAllowed
+from approvals.views.common import STAFF_ROLES, paginate, query_without, roles_required
+from hall.catalog.selectors import MatterSearch, current_version, search_published_versions
+from hall.roles import can_open
+from hall.services.audit import client_ip
+from hall.views import page_for_roles
+
+
+def _intake_allowed(view):
+    # The intake pages belong to the workbench: the same row of hall.roles guards both.
+    def wrapper(request, *args, **kwargs):
+        if not can_open(request.user, "workbench"):
+            raise PermissionDenied("只有窗口工作人员可以受理办件。")
+        return view(request, *args, **kwargs)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return roles_required(*STAFF_ROLES)(wrapper)
+
+
+@page_for_roles("application_list")
+def application_list(request):
+    """办件查询: by number, applicant ID number or credit code; filters by status and warning."""
+    q = request.GET.get("q", "")[:40]
+    status = request.GET.get("status", "")
+    warning = request.GET.get("warning", "")
+    status = status if status in Status.values else ""
+    warning = warning if warning in WarningLevel.values else ""
+    mine = request.GET.get("mine") == "1"
+    queryset = application_search(request.user, q=q, status=status, warning=warning, mine=mine)
+    page = paginate(request, queryset)
+    if q and page.paginator.count == 1 and not status and not warning:
+        return redirect("application_detail", number=page.object_list[0].number)
+    context = {
+        "page": page,
+        "q": q,
+        "status": status,
+        "warning": warning,
+        "mine": mine,
+        "statuses": Status.choices,
+        "warnings": WarningLevel.choices,
+        "query": query_without(request, "page"),
+    }
+    return render(request, "approvals/application_list.html", context)
+
+
+@_intake_allowed
+def matter_search(request):
+    """Live search (htmx) over the published matters, for the intake panel."""
+    q = request.GET.get("q", "").strip()[:50]
+    versions = search_published_versions(MatterSearch(q=q))[:15] if q else []
+    return render(request, "approvals/_matter_results.html", {"versions": versions, "q": q})
+
+
+@_intake_allowed
+def applicant_lookup(request):
+    """Fill the applicant fieldset from the latest application of a returning applicant."""
+    identifier = request.GET.get("lookup", "").strip()
+    found = returning_applicant(request.user, identifier=identifier) if identifier else None
+    data = request.GET.copy()
+    if found is not None:
+        for name, value in applicant_initial(found).items():
+            data[name] = value
+    form = ApplicantForm(data)
+    return render(
+        request,
+        "approvals/_applicant_fields.html",
+        {"form": form, "lookup_done": True, "lookup_found": found is not None, "lookup": identifier},
+    )
+
+
+@_intake_allowed
+def intake(request):
+    """一窗受理: pick a published matter, enter the applicant and tick the materials, then 接件."""
+    code = request.GET.get("matter", "").strip()
+    if not code:
+        return render(request, "approvals/intake_pick.html", {})
+    version = current_version(code)
+    if version is None:
+        raise Http404("该事项没有已发布的版本。")
+    materials = list(version.materials.all())
+    form = IntakeForm(request.POST if request.method == "POST" else None, materials=materials)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                application = application_receive(
+                    version=version,
+                    applicant=form.applicant_data(),
+                    by=request.user,
+                    materials=form.material_states(),
+                    is_assisted=form.cleaned_data.get("is_assisted", False),
+                    assisted_by=request.user if form.cleaned_data.get("is_assisted") else None,
+                    ip=client_ip(request),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except TransitionNotAllowed as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已接件，办件编号 {application.number}。请核对材料后受理、补正或不予受理。")
+                return redirect("application_detail", number=application.number)
+        status = 400
+    return render(request, "approvals/intake.html", {"version": version, "form": form}, status=status)

@@ -1,0 +1,101 @@
+"""Benchmark of the deadline sweep (时限预警扫描) over 200,000 open applications, on PostgreSQL.
+
+    DATABASE_URL=postgres://… .venv/bin/python bench/bench_warning_sweep.py [--applications 200000]
+
+Generates open applications with ``approvals.load`` (bulk), runs the sweep, prints the elapsed
+seconds and the number of SQL queries, then runs it again to show idempotence (0 notifications).
+Load rows are removed at the end unless ``--keep``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from approvals.load import delete_load_data, ensure_load_catalog, generate_applications  # noqa: E402
+from approvals.models import Application, DepartmentHead  # noqa: E402
+from approvals.sweep import applications_sweep_warnings  # noqa: E402
+from hall.demo import seed_demo  # noqa: E402
+from hall.models import Notification, User  # noqa: E402
+from hall.workdays import current_calendar  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--applications", type=int, default=200_000)
+    parser.add_argument("--keep", action="store_true", help="keep the load rows afterwards")
+    parser.add_argument("--reuse", action="store_true", help="reuse kept load rows (levels are reset first)")
+    parser.add_argument("--verbose", action="store_true", help="print each query with its time")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+
+    seed_demo()
+    ctx = ensure_load_catalog()
+    # Every department of the load matters gets a head, so the sweep has someone to notify.
+    approver = User.objects.filter(role=User.Role.APPROVER).first()
+    for department_id in {v.department_id for v in ctx.versions}:
+        DepartmentHead.objects.get_or_create(department_id=department_id, user=approver)
+
+    if args.reuse and Application.objects.filter(is_load_data=True).exists():
+        Notification.objects.filter(dedupe_key__startswith="warn-").delete()
+        Application.objects.filter(is_load_data=True).update(warning_level="none", warned_level="none")
+        print(f"reusing {Application.objects.filter(is_load_data=True).count()} load rows, levels reset")
+    else:
+        removed = delete_load_data()
+        if removed:
+            print(f"removed {removed} old load rows")
+        started = time.perf_counter()
+        generate_applications(count=args.applications, open_only=True, seed=2026)
+        print(f"generated {args.applications} open applications in {time.perf_counter() - started:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE approvals_application")
+
+    today = timezone.localdate()
+    calendar = current_calendar()
+    running = Application.objects.filter(clock_state="running").count()
+    notifications_before = Notification.objects.count()
+    last_notification_id = Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0
+
+    for label in ("first run", "second run"):
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            result = applications_sweep_warnings(today=today, calendar=calendar)
+            elapsed = time.perf_counter() - started
+        print(f"{label}: {elapsed:.2f} s, {len(queries)} queries, running clocks {running}: {result}")
+        if args.verbose:
+            for query in queries.captured_queries:
+                print(f"    {float(query['time']):7.3f} s  {query['sql'][:110]}")
+
+    levels = dict(
+        Application.objects.filter(clock_state="running")
+        .order_by()
+        .values_list("warning_level")
+        .annotate(n=Count("id"))
+    )
+    print(f"levels now: {levels}; notifications created in total: {Notification.objects.count() - notifications_before}")
+
+    if not args.keep:
+        delete_load_data()
+        Notification.objects.filter(id__gt=last_notification_id, dedupe_key__startswith="warn-").delete()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
