@@ -95,9 +95,7 @@ def ensure_load_catalog() -> LoadContext:
             code="130921", defaults={"name": "压测县", "level": Division.Level.COUNTY}
         )
         site = Site.objects.create(name="【压测】政务服务中心", level=Site.Level.COUNTY, division=division)
-    versions = list(
-        MatterVersion.objects.filter(status=MatterVersion.Status.PUBLISHED).select_related("department")
-    )
+    versions = list(MatterVersion.objects.filter(status=MatterVersion.Status.PUBLISHED).select_related("department"))
     if not versions:
         departments = list(Department.objects.filter(kind=Department.Kind.DEPARTMENT)[:8])
         if not departments:
@@ -182,7 +180,9 @@ def _build(
         )
         if immediate:
             status = Status.DELIVERED if status in (Status.DELIVERED, Status.COMPLETED) else Status.COMPLETED
-    received_at = timezone.make_aware(datetime.combine(accepted_on, time(8, 30)) + timedelta(minutes=rng.randrange(0, 480)))
+    received_at = timezone.make_aware(
+        datetime.combine(accepted_on, time(8, 30)) + timedelta(minutes=rng.randrange(0, 480))
+    )
     app = Application(
         number="",
         matter_version_id=version.pk,
@@ -261,7 +261,7 @@ def generate_applications(
 ) -> int:
     """Create ``count`` load applications: a year up to ``today`` (or only open clocks); returns the count."""
     today = today or timezone.localdate()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (load data, not secrets)
     calendar = calendar or current_calendar()
     ctx = ensure_load_catalog()
     wd = _WorkingDays(calendar, date(today.year - 1, 1, 1), date(today.year + 2, 12, 31))

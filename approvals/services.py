@@ -639,7 +639,8 @@ def application_accept(
         if missing:
             raise ValidationError(
                 {
-                    "materials": f"以下必要材料尚未提交：{'、'.join(missing)}。请一次性告知补正，或对可容缺材料办理容缺受理。"
+                    "materials": f"以下必要材料尚未提交：{'、'.join(missing)}。"
+                    "请一次性告知补正，或对可容缺材料办理容缺受理。"
                 }
             )
         before, from_status = _snapshot(app), app.status
@@ -651,7 +652,8 @@ def application_accept(
         note = f"容缺受理，{promised} 项材料承诺补交" if promised else ""
         change = _Change(
             note=note,
-            sms=f"您的办件 {app.number}（{_matter_name(app)}）已受理，承诺办结期限为 {app.promised_deadline:%Y年%m月%d日}。",
+            sms=f"您的办件 {app.number}（{_matter_name(app)}）已受理，"
+            f"承诺办结期限为 {app.promised_deadline:%Y年%m月%d日}。",
         )
         _record(app, action=Action.ACCEPT, from_status=from_status, by=by, before=before, change=change, ip=ip)
     return app
@@ -684,7 +686,8 @@ def application_request_supplement(
         to_status = check_transition(app, Action.REQUEST_SUPPLEMENT, by)
         if app.supplement_requested_at is not None:
             raise TransitionNotAllowed(
-                f"办件 {app.number} 已于 {timezone.localtime(app.supplement_requested_at):%Y-%m-%d} 一次性告知补正，不能再次要求补正。",
+                f"办件 {app.number} 已于 {timezone.localtime(app.supplement_requested_at):%Y-%m-%d} "
+                "一次性告知补正，不能再次要求补正。",
                 status=app.status,
                 action=Action.REQUEST_SUPPLEMENT,
             )
@@ -875,7 +878,8 @@ def application_resume(
         app.save()
         change = _Change(
             note=note or f"特别程序结束，暂停 {days} 个工作日",
-            sms=f"您的办件 {app.number} 特别程序已结束，恢复计时，办结期限调整为 {app.promised_deadline:%Y年%m月%d日}。",
+            sms=f"您的办件 {app.number} 特别程序已结束，恢复计时，"
+            f"办结期限调整为 {app.promised_deadline:%Y年%m月%d日}。",
         )
         _record(app, action=Action.RESUME, from_status=from_status, by=by, before=before, change=change, ip=ip)
     return app
@@ -931,7 +935,8 @@ def application_extend(
         )
         change = _Change(
             note=f"延期 {days} 个工作日（{approved_by.full_name} 批准）：{reason.strip()}",
-            sms=f"您的办件 {app.number} 经批准延期 {days} 个工作日，办结期限调整为 {app.promised_deadline:%Y年%m月%d日}。",
+            sms=f"您的办件 {app.number} 经批准延期 {days} 个工作日，"
+            f"办结期限调整为 {app.promised_deadline:%Y年%m月%d日}。",
         )
         _record(app, action=Action.EXTEND, from_status=from_status, by=by, before=before, change=change, ip=ip)
     return app

@@ -2,12 +2,12 @@
 
 A fixed handful of SQL statements whatever the number of applications:
 1. the distinct promised limits of running clocks (one SELECT), to turn each limit into the last
-   deadline that is yellow today (a few dates computed in Python from one calendar snapshot);
-2. three UPDATEs setting red / yellow / none where the level differs;
-3. two INSERT … SELECT creating the notifications of newly reached levels for the handler and for
-   the department heads (``approvals.DepartmentHead``), deduplicated by
-   ``warn-<id>-<level>`` per recipient (the notification table's unique constraint), then one
-   UPDATE remembering the level notified;
+   deadline that is yellow today (a few dates computed in Python from one calendar snapshot),
+   giving one SQL CASE for the level of every row;
+2. two INSERT … SELECT creating the notifications of newly reached levels for the handler and for
+   the department heads (``approvals.DepartmentHead``), deduplicated by ``warn-<id>-<level>`` per
+   recipient (the notification table's unique constraint);
+3. one UPDATE setting the level and the level announced where either differs;
 4. one SELECT + one INSERT + one UPDATE for 容缺 promises falling due (one SMS per material);
 5. one UPDATE flagging applications unanswered for 5 working days as deemed accepted (art. 32).
 """
@@ -19,7 +19,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, DateField, F, Q, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.utils import timezone
 
 from approvals import clock
@@ -40,66 +40,73 @@ from hall.workdays import WorkingCalendar, current_calendar
 
 @dataclass
 class SweepResult:
-    red: int = 0
-    yellow: int = 0
-    cleared: int = 0
+    changed: int = 0
     notifications: int = 0
     promise_reminders: int = 0
     deemed_accepted: int = 0
 
     def __str__(self) -> str:
         return (
-            f"red={self.red} yellow={self.yellow} cleared={self.cleared} notifications={self.notifications} "
+            f"changed={self.changed} notifications={self.notifications} "
             f"reminders={self.promise_reminders} deemed_accepted={self.deemed_accepted}"
         )
 
 
-def _yellow_cutoff_case(limits: list[int], today: date, calendar: WorkingCalendar) -> Case:
-    """Per promised limit, the last deadline that is yellow today: today + threshold working days."""
+def _level_case(limits: list[int], today: date, calendar: WorkingCalendar) -> Case:
+    """The level each running clock should show today, as one SQL CASE.
+
+    Per promised limit, the last deadline that is yellow today is today + threshold working days;
+    limits sharing a threshold share one WHEN.
+    """
     by_threshold: dict[int, list[int]] = {}
     for limit in limits:
         by_threshold.setdefault(clock.yellow_threshold_days(limit), []).append(limit)
-    whens = [
-        When(promised_limit_days__in=group, then=Value(calendar.add_working_days(today, threshold)))
+    yellow = [
+        When(
+            promised_limit_days__in=group,
+            promised_deadline__lte=calendar.add_working_days(today, threshold),
+            then=Value(WarningLevel.YELLOW),
+        )
         for threshold, group in sorted(by_threshold.items())
     ]
-    return Case(*whens, default=Value(today), output_field=DateField())
+    return Case(
+        When(promised_deadline__lt=today, then=Value(WarningLevel.RED)),
+        *yellow,
+        default=Value(WarningLevel.NONE),
+        output_field=CharField(),
+    )
 
 
-def _insert_warning_notifications() -> int:
-    """Notify handlers and department heads of levels reached and not yet announced (2 INSERTs)."""
-    app = Application._meta.db_table
+def _insert_warning_notifications(pending_sql: str, params: tuple) -> int:
+    """Notify handlers and department heads of the levels in ``pending_sql`` (2 INSERT … SELECT).
+
+    ``pending_sql`` selects (id, number, promised_deadline, handler_id, department_id, level_now)
+    of the rows reaching a level not yet announced; the notification table's unique
+    (recipient, dedupe_key) makes a repeat a no-op.
+    """
     note = Notification._meta.db_table
     head = DepartmentHead._meta.db_table
-    level_sql = "CASE a.warning_level WHEN 'red' THEN 'danger' ELSE 'warning' END"
-    title_sql = (
-        "'办件 ' || a.number || CASE a.warning_level WHEN 'red' THEN ' 已超期（红牌）' ELSE ' 即将到期（黄牌）' END"
-    )
-    body_sql = "'承诺办结期限：' || CAST(a.promised_deadline AS VARCHAR(10)) || '，请尽快办理。'"
-    common = f"""
-        SELECT {{recipient}}, {level_sql}, {title_sql}, {body_sql}, '', 'warn-' || CAST(a.id AS VARCHAR(20))
-               || '-' || a.warning_level, %s
-        FROM {app} a {{join}}
-        WHERE a.clock_state = 'running' AND a.warning_level IN ('yellow', 'red')
-              AND a.warned_level <> a.warning_level AND {{condition}}
-        ON CONFLICT DO NOTHING
-    """
+    level_sql = "CASE p.level_now WHEN 'red' THEN 'danger' ELSE 'warning' END"
+    title_sql = "'办件 ' || p.number || CASE p.level_now WHEN 'red' THEN ' 已超期（红牌）' ELSE ' 即将到期（黄牌）' END"
+    body_sql = "'承诺办结期限：' || CAST(p.promised_deadline AS VARCHAR(10)) || '，请尽快办理。'"
+    key_sql = "'warn-' || CAST(p.id AS VARCHAR(20)) || '-' || p.level_now"
     insert = f"INSERT INTO {note} (recipient_id, level, title, body, link, dedupe_key, created_at) "
+    # Only constant SQL fragments and the ORM-compiled subquery are joined; values go as params.
+    select = f"SELECT {{recipient}}, {level_sql}, {title_sql}, {body_sql}, '', {key_sql}, %s FROM ({pending_sql}) p "  # noqa: S608
     now = timezone.now()
     created = 0
     with connection.cursor() as cursor:
         cursor.execute(
-            insert + common.format(recipient="a.handler_id", join="", condition="a.handler_id IS NOT NULL"), [now]
+            insert + select.format(recipient="p.handler_id") + "WHERE p.handler_id IS NOT NULL ON CONFLICT DO NOTHING",
+            [now, *params],
         )
         created += max(cursor.rowcount, 0)
         cursor.execute(
             insert
-            + common.format(
-                recipient="h.user_id",
-                join=f"JOIN {head} h ON h.department_id = a.department_id",
-                condition="(a.handler_id IS NULL OR h.user_id <> a.handler_id)",
-            ),
-            [now],
+            + select.format(recipient="h.user_id")
+            + f"JOIN {head} h ON h.department_id = p.department_id "
+            + "WHERE p.handler_id IS NULL OR h.user_id <> p.handler_id ON CONFLICT DO NOTHING",
+            [now, *params],
         )
         created += max(cursor.rowcount, 0)
     return created
@@ -113,31 +120,30 @@ def applications_sweep_warnings(*, today: date | None = None, calendar: WorkingC
     calendar = calendar or current_calendar()
     result = SweepResult()
     running = Application.objects.filter(clock_state=ClockState.RUNNING, status__in=CLOCK_OPEN_STATUSES)
+    warn_levels = [WarningLevel.YELLOW, WarningLevel.RED]
     with transaction.atomic():
         limits = list(running.order_by().values_list("promised_limit_days", flat=True).distinct())
-        cutoff = _yellow_cutoff_case(limits, today, calendar)
-        result.red = (
-            running.filter(promised_deadline__lt=today)
-            .exclude(warning_level=WarningLevel.RED)
-            .update(warning_level=WarningLevel.RED)
+        level = _level_case(limits, today, calendar)
+        rows = running.order_by().alias(new_level=level)
+        # Rows reaching a level not yet announced: notify first, then remember it in the same UPDATE.
+        pending = (
+            rows.filter(new_level__in=warn_levels)
+            .exclude(warned_level=F("new_level"))
+            .annotate(level_now=level)
+            .values_list("id", "number", "promised_deadline", "handler_id", "department_id", "level_now")
         )
-        if limits:
-            result.yellow = (
-                running.alias(cutoff=cutoff)
-                .filter(promised_deadline__gte=today, promised_deadline__lte=F("cutoff"))
-                .exclude(warning_level=WarningLevel.YELLOW)
-                .update(warning_level=WarningLevel.YELLOW)
-            )
-            result.cleared = (
-                running.alias(cutoff=cutoff)
-                .filter(promised_deadline__gt=F("cutoff"))
-                .exclude(warning_level=WarningLevel.NONE)
-                .update(warning_level=WarningLevel.NONE)
-            )
-        result.notifications = _insert_warning_notifications()
-        running.filter(warning_level__in=[WarningLevel.YELLOW, WarningLevel.RED]).exclude(
-            warned_level=F("warning_level")
-        ).update(warned_level=F("warning_level"))
+        sql, params = pending.query.sql_with_params()
+        result.notifications = _insert_warning_notifications(sql, params)
+        # One UPDATE for every row whose level or announced level must change. Only unindexed
+        # columns change, so PostgreSQL can update in place (HOT, see the table's fillfactor).
+        result.changed = rows.filter(
+            ~Q(warning_level=F("new_level")) | (Q(new_level__in=warn_levels) & ~Q(warned_level=F("new_level")))
+        ).update(
+            warning_level=level,
+            warned_level=Case(
+                When(new_level__in=warn_levels, then=level), default=F("warned_level"), output_field=CharField()
+            ),
+        )
         result.promise_reminders = _remind_promises(today, calendar)
         result.deemed_accepted = _flag_deemed_accepted(today, calendar)
         audit_record(actor=None, action="application.sweep_warnings", note=f"{today:%Y-%m-%d} {result}")

@@ -322,7 +322,9 @@ def test_back_office_flow_through_pages(client, people, accepted):
     assert client.post(action_url(accepted, "resume"), {"note": "勘验合格"}).status_code == 302
     bad = client.post(action_url(accepted, "extend"), {"days": "3", "reason": "需补充论证"})
     assert bad.status_code == 400 and "大厅管理负责人批准" in bad.content.decode()
-    ok = client.post(action_url(accepted, "extend"), {"days": "3", "reason": "需补充论证", "approved_by": supervisor.pk})
+    ok = client.post(
+        action_url(accepted, "extend"), {"days": "3", "reason": "需补充论证", "approved_by": supervisor.pk}
+    )
     assert ok.status_code == 302
     bad = client.post(action_url(accepted, "decide"), {"approved": "0", "document_number": "清审许〔2026〕1号"})
     assert bad.status_code == 400 and "不予许可须说明理由" in bad.content.decode()
@@ -332,7 +334,9 @@ def test_back_office_flow_through_pages(client, people, accepted):
     login(client, clerk)
     bad = client.post(action_url(accepted, "deliver"), {"method": "post", "tracking_number": ""})
     assert bad.status_code == 400 and "邮寄单号" in bad.content.decode()
-    assert client.post(action_url(accepted, "deliver"), {"method": "post", "tracking_number": "EMS1"}).status_code == 302
+    assert (
+        client.post(action_url(accepted, "deliver"), {"method": "post", "tracking_number": "EMS1"}).status_code == 302
+    )
     accepted.refresh_from_db()
     assert accepted.status == Status.DELIVERED
     html = client.get(detail_url(accepted)).content.decode()
@@ -551,3 +555,63 @@ def test_personal_data_reveal_is_audited(client, people, received):
     login(client, people["leader"])
     html = client.get(detail_url(received) + "?reveal=1").content.decode()
     assert "11010519491231002X" not in html
+
+
+def test_accept_immediately_only_offered_for_immediate_matters(client, people, received, immediate_version):
+    login(client, people["clerk"])
+    assert 'data-action="accept_immediately"' not in client.get(detail_url(received)).content.decode()
+    assert client.post(action_url(received, "accept_immediately"), {}).status_code == 409
+    app = services.application_receive(
+        version=immediate_version,
+        applicant=applicant(),
+        by=people["clerk"],
+        materials=[
+            services.MaterialState(material_id=m.pk, state="provided") for m in immediate_version.materials.all()
+        ],
+    )
+    assert 'data-action="accept_immediately"' in client.get(detail_url(app)).content.decode()
+    response = client.post(action_url(app, "accept_immediately"), {"document_number": "即办〔2026〕1号"})
+    assert response.status_code == 302
+    app.refresh_from_db()
+    assert app.status == Status.COMPLETED
+    assert client.get(reverse("application_notice", args=[app.number, "decision"])).status_code == 200
+    assert client.get(reverse("application_notice", args=[app.number, "receipt"])).status_code == 200
+
+
+def test_leader_upload_is_refused(client, people, received):
+    login(client, people["leader"])
+    material = received.materials.first()
+    url = reverse("application_material_upload", args=[received.number, material.pk])
+    assert client.post(url, {"file": SimpleUploadedFile("a.png", PNG)}).status_code == 403
+
+
+def test_lists_do_not_grow_queries_with_rows(client, people, version, received):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx)
+
+    urls = [reverse("application_list") + "?status=received", reverse("workbench")]
+    login(client, people["clerk"])
+    before = [count(url) for url in urls]
+    for _ in range(3):
+        services.application_receive(version=version, applicant=applicant(), by=people["clerk"])
+    assert [count(url) for url in urls] == before
+
+
+def test_supplement_answer_without_upload_shows_the_service_error(client, people, version):
+    app = services.application_submit_online(version=version, by=people["public"])
+    services.application_start_prereview(application=app, by=people["clerk"])
+    missing = app.materials.filter(is_required=True).first()
+    services.application_request_supplement(
+        application=app, by=people["clerk"], items=[services.SupplementItem(name=missing.name, material_id=missing.pk)]
+    )
+    login(client, people["public"])
+    response = client.post(action_url(app, "supplement"))
+    assert response.status_code == 400
+    assert "尚未上传" in response.content.decode()
+    app.refresh_from_db()
+    assert app.status == Status.SUPPLEMENT_REQUESTED

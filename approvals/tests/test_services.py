@@ -49,7 +49,11 @@ def test_numbers_are_sequential(people, version):
         ({"phone": "1234"}, "applicant_phone"),
         ({"name": ""}, "applicant_name"),
         (
-            {"applicant_type": ApplicantType.LEGAL_PERSON, "credit_code": "91440300708461136A", "legal_representative": "张三"},
+            {
+                "applicant_type": ApplicantType.LEGAL_PERSON,
+                "credit_code": "91440300708461136A",
+                "legal_representative": "张三",
+            },
             "applicant_credit_code",
         ),
         ({"applicant_type": ApplicantType.LEGAL_PERSON, "credit_code": "91440300708461136T"}, "legal_representative"),
@@ -109,14 +113,26 @@ def test_the_full_life_cycle_with_pause_and_extension(people, received):
     assert app.status == Status.DELIVERED
     actions = list(app.events.values_list("action", flat=True))
     assert actions == [
-        "receive", "accept", "assign", "start_review", "pause", "resume", "extend", "decide", "complete", "deliver",
+        "receive",
+        "accept",
+        "assign",
+        "start_review",
+        "pause",
+        "resume",
+        "extend",
+        "decide",
+        "complete",
+        "deliver",
     ]
     assert AuditLog.objects.filter(object_id=str(app.pk), action__startswith="application.").count() == 10
 
 
 def test_completion_after_the_deadline_is_late(people, under_review):
     app = services.application_decide(
-        application=under_review, approved=False, document_number="清审不许〔2026〕2号", reasons="不符合条件",
+        application=under_review,
+        approved=False,
+        document_number="清审不许〔2026〕2号",
+        reasons="不符合条件",
         by=people["approver"],
     )
     app = services.application_complete(application=app, by=people["approver"], today=date(2026, 10, 16))
@@ -217,7 +233,12 @@ def test_immediate_matters_are_accepted_and_completed_in_one_step(people, immedi
 
 @pytest.mark.parametrize(
     ("days", "approver_role", "field"),
-    [(11, "supervisor", "days"), (0, "supervisor", "days"), (5, "approver", "approved_by"), (5, "leader", "approved_by")],
+    [
+        (11, "supervisor", "days"),
+        (0, "supervisor", "days"),
+        (5, "approver", "approved_by"),
+        (5, "leader", "approved_by"),
+    ],
 )
 def test_extension_rules(people, under_review, days, approver_role, field):
     with pytest.raises(ValidationError) as exc:
@@ -242,7 +263,9 @@ def test_withdraw_before_decision_and_not_after(people, under_review):
 
 
 def test_withdraw_after_decision_is_a_conflict(people, under_review):
-    app = services.application_decide(application=under_review, approved=True, document_number="1", by=people["approver"])
+    app = services.application_decide(
+        application=under_review, approved=True, document_number="1", by=people["approver"]
+    )
     with pytest.raises(TransitionNotAllowed):
         services.application_withdraw(application=app, by=people["public"])
 
@@ -298,7 +321,11 @@ def test_a_theme_service_creates_one_linked_application_per_matter(people, versi
 
 def test_actions_for_matches_the_table(people, received):
     assert set(actions_for(received, people["clerk"])) == {
-        "accept", "refuse", "request_supplement", "withdraw", "accept_immediately",
+        "accept",
+        "refuse",
+        "request_supplement",
+        "withdraw",
+        "accept_immediately",
     }
     assert actions_for(received, people["leader"]) == []
     assert all(isinstance(k, tuple) for k in TRANSITIONS)

@@ -43,7 +43,7 @@ def test_each_level_is_notified_once_to_the_handler_and_the_head(people, under_r
     assert set(notices.values_list("recipient", flat=True)) == {people["approver"].pk, people["supervisor"].pk}
     assert "黄牌" in notices.first().title and under_review.number in notices.first().title
     again = applications_sweep_warnings(today=date(2026, 10, 12))
-    assert again.notifications == 0 and again.yellow == 0
+    assert again.notifications == 0 and again.changed == 0
     assert Notification.objects.count() == 2
     applications_sweep_warnings(today=date(2026, 10, 16))
     applications_sweep_warnings(today=date(2026, 10, 19))
@@ -55,11 +55,15 @@ def test_an_extension_clears_the_card(people, under_review):
     applications_sweep_warnings(today=date(2026, 10, 16))
     assert Application.objects.get().warning_level == WarningLevel.RED
     services.application_extend(
-        application=under_review, days=10, reason="复杂", approved_by=people["supervisor"], by=people["approver"],
+        application=under_review,
+        days=10,
+        reason="复杂",
+        approved_by=people["supervisor"],
+        by=people["approver"],
         today=date(2026, 10, 16),
     )
     result = applications_sweep_warnings(today=date(2026, 10, 16))
-    assert Application.objects.get().warning_level == WarningLevel.NONE and result.cleared == 0  # set by the service
+    assert Application.objects.get().warning_level == WarningLevel.NONE and result.changed == 0  # set by the service
 
 
 def test_a_paused_clock_is_left_alone(people, under_review):
@@ -125,6 +129,6 @@ def test_unanswered_applications_are_deemed_accepted_after_five_working_days(peo
 
 
 def test_the_task_runs_the_sweep_and_is_scheduled(people, under_review):
-    assert "red=1" in sweep_warnings("2026-10-16")
+    assert "changed=1" in sweep_warnings("2026-10-16")
     tasks = PeriodicTask.objects.filter(task="approvals.sweep_warnings", enabled=True)
     assert {t.crontab.minute for t in tasks} == {"*/15", "5"}

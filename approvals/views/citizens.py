@@ -101,7 +101,9 @@ def track(request):
     """Public tracking (办件进度查询): number + phone → status and timeline, applicant masked."""
     if request.method not in ("GET", "POST"):
         raise PermissionDenied("不支持的请求。")
-    form = TrackForm(request.POST if request.method == "POST" else None, initial={"number": request.GET.get("number", "")[:24]})
+    form = TrackForm(
+        request.POST if request.method == "POST" else None, initial={"number": request.GET.get("number", "")[:24]}
+    )
     context = {"form": form, "result": None, "searched": False}
     status = 200
     if request.method == "POST":

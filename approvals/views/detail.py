@@ -102,6 +102,10 @@ def _buttons(application: Application, user) -> list[dict]:
         page = ACTION_PAGES.get(action)
         if page is None:
             continue
+        if action == Action.ACCEPT_IMMEDIATELY and not application.matter_version.is_immediate:
+            # The table allows 即办 from 已接件; the service also needs an 即办件 matter. Offering the
+            # button only where it can succeed (see the report: actions_for could say this itself).
+            continue
         result.append(
             {"action": action, "label": ACTION_LABELS[action], "direct": page.direct, "destructive": page.destructive}
         )

@@ -150,7 +150,8 @@ def test_supervisor_acts_on_any_window(api, setup):
     ticket = api.post("/api/v1/queue/window/call-next/", {"window": setup["other"].pk}).json()["ticket"]
     assert ticket["window_number"] == 2
     response = api.post(
-        f"/api/v1/queue/tickets/{ticket['id']}/transfer/", {"window": setup["other"].pk, "to_window": setup["window"].pk}
+        f"/api/v1/queue/tickets/{ticket['id']}/transfer/",
+        {"window": setup["other"].pk, "to_window": setup["window"].pk},
     )
     assert response.status_code == 200 and response.json()["status"] == "waiting"
     assert Ticket.objects.get(pk=ticket["id"]).target_window == setup["window"]
@@ -163,7 +164,9 @@ def test_pause_and_resume(api, setup):
     api.force_authenticate(setup["clerk"])
     assert api.post("/api/v1/queue/window/pause/", {}).status_code == 400
     assert api.post("/api/v1/queue/window/pause/", {"reason": "x" * 101}).status_code == 400
-    assert api.post("/api/v1/queue/window/pause/", {"reason": "午间休息", "window": setup["other"].pk}).status_code == 403
+    assert (
+        api.post("/api/v1/queue/window/pause/", {"reason": "午间休息", "window": setup["other"].pk}).status_code == 403
+    )
     assert api.post("/api/v1/queue/window/pause/", {"reason": "午间休息"}).json()["status"] == "paused"
     services.ticket_issue(line=setup["line"])
     blocked = api.post("/api/v1/queue/window/call-next/")
