@@ -88,7 +88,11 @@ def workbench(request):
     from approvals.selectors import application_search
 
     my_work = application_search(request.user, mine=True).exclude(status__in=[*FINAL_STATUSES, Status.COMPLETED])
+    # The calling panel (叫号) of the clerk's window, the same partial as the queue console.
+    from hall.queue.views import panel_context
+
     context = {
+        **(panel_context(window) if window else {}),
         **_staff_context(request),
         "window": window,
         "my_work": Paginator(my_work.order_by("promised_deadline", "-received_at"), 10).get_page(

@@ -110,3 +110,12 @@ def test_admin_shows_published_versions_read_only(client, demo_people):
     assert 'name="name"' not in page.content.decode()
     draft = publishable_draft()
     assert 'name="name"' in client.get(f"/admin/catalog/matterversion/{draft.pk}/change/").content.decode()
+
+
+def test_guide_search_counts_the_matters_of_each_theme_service(client, demo_people):
+    from hall.catalog.models import ThemeService
+
+    page = client.get("/guide/").content.decode()
+    for theme in ThemeService.objects.filter(is_active=True):
+        assert f"{theme.name}</a>" in page
+        assert f"{theme.matters.count()} 个事项" in page
