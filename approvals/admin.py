@@ -54,13 +54,22 @@ class EventInline(ReadOnlyInline):
 
 class PauseInline(ReadOnlyInline):
     model = ClockPause
-    fields = ["kind", "reason", "started_on", "ended_on", "working_days"]
+    fields = ["kind", "reason", "scheduled_on", "mode", "inspector", "started_on", "ended_on", "working_days", "result"]
     readonly_fields = fields
 
 
 class ExtensionInline(ReadOnlyInline):
     model = ClockExtension
-    fields = ["working_days", "reason", "requested_by", "approved_by", "created_at"]
+    fields = [
+        "working_days",
+        "reason",
+        "status",
+        "requested_by",
+        "created_at",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    ]
     readonly_fields = fields
 
 

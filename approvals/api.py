@@ -160,16 +160,29 @@ class ApplicationPauseOutput(serializers.Serializer):
     kind = serializers.CharField()
     kind_display = serializers.CharField(source="get_kind_display")
     reason = serializers.CharField()
+    scheduled_on = serializers.DateField(allow_null=True)
+    mode = serializers.CharField()
+    mode_display = serializers.CharField(source="get_mode_display")
+    location = serializers.CharField()
+    inspector_name = serializers.CharField(source="inspector.full_name", default="")
     started_on = serializers.DateField()
     ended_on = serializers.DateField(allow_null=True)
     working_days = serializers.IntegerField(allow_null=True)
+    result = serializers.CharField()
+    result_recorded_at = serializers.DateTimeField(allow_null=True)
 
 
 class ApplicationExtensionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
     working_days = serializers.IntegerField()
     reason = serializers.CharField()
-    approved_by_name = serializers.CharField(source="approved_by.full_name")
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    requested_by_name = serializers.CharField(source="requested_by.full_name")
     created_at = serializers.DateTimeField()
+    decided_by_name = serializers.CharField(source="decided_by.full_name", default="")
+    decided_at = serializers.DateTimeField(allow_null=True)
+    decision_note = serializers.CharField()
 
 
 class ApplicationDetailOutput(ApplicationListOutput):
@@ -478,12 +491,26 @@ class AssignInput(serializers.Serializer):
 class PauseInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ClockPause.Kind.choices, label="特别程序类型")
     reason = serializers.CharField(allow_blank=True, max_length=2000, label="原因")
+    scheduled_on = serializers.DateField(required=False, allow_null=True, default=None, label="计划日期")
+    # 现场勘验 only (checked by the service): mode, place and the inspector of the department.
+    mode = serializers.CharField(required=False, default="", allow_blank=True, max_length=16, label="勘验方式")
+    location = serializers.CharField(required=False, default="", allow_blank=True, max_length=200, label="勘验地点")
+    inspector = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(role=User.Role.INSPECTOR), required=False, allow_null=True, default=None
+    )
 
 
-class ExtendInput(serializers.Serializer):
+class ResumeInput(serializers.Serializer):
+    result = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000, label="结果")
+
+
+class ExtensionRequestInput(serializers.Serializer):
     days = serializers.IntegerField(label="延长工作日数")
     reason = serializers.CharField(allow_blank=True, max_length=2000, label="延期理由")
-    approved_by = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), label="批准人")
+
+
+class ExtensionApproveInput(serializers.Serializer):
+    note = serializers.CharField(required=False, default="", allow_blank=True, max_length=1000, label="审批意见")
 
 
 class DecideInput(serializers.Serializer):
@@ -594,21 +621,33 @@ TRANSITION_APIS = {
         "PauseApi",
         "启动特别程序（暂停计时）",
         PauseInput,
-        lambda a, d, by, ip: S.application_pause(application=a, kind=d["kind"], reason=d["reason"], by=by, ip=ip),
+        lambda a, d, by, ip: S.application_pause(application=a, by=by, **d, ip=ip),
     ),
     "resume": _transition_api(
         "ResumeApi",
-        "结束特别程序（恢复计时）",
-        NoteInput,
-        lambda a, d, by, ip: S.application_resume(application=a, by=by, note=d["note"], ip=ip),
+        "结束特别程序（恢复计时，记录结果）",
+        ResumeInput,
+        lambda a, d, by, ip: S.application_resume(application=a, by=by, result=d["result"], ip=ip),
     ),
-    "extend": _transition_api(
-        "ExtendApi",
-        "延期",
-        ExtendInput,
-        lambda a, d, by, ip: S.application_extend(
-            application=a, days=d["days"], reason=d["reason"], approved_by=d["approved_by"], by=by, ip=ip
+    "request-extension": _transition_api(
+        "RequestExtensionApi",
+        "申请延期（待负责人审批）",
+        ExtensionRequestInput,
+        lambda a, d, by, ip: S.application_request_extension(
+            application=a, days=d["days"], reason=d["reason"], by=by, ip=ip
         ),
+    ),
+    "approve-extension": _transition_api(
+        "ApproveExtensionApi",
+        "批准延期",
+        ExtensionApproveInput,
+        lambda a, d, by, ip: S.application_approve_extension(application=a, by=by, note=d["note"], ip=ip),
+    ),
+    "reject-extension": _transition_api(
+        "RejectExtensionApi",
+        "驳回延期",
+        ReasonInput,
+        lambda a, d, by, ip: S.application_reject_extension(application=a, by=by, reason=d["reason"], ip=ip),
     ),
     "decide": _transition_api(
         "DecideApi",

@@ -173,6 +173,20 @@ class IntakeForm(MaterialStatesMixin, ApplicantForm):
         self.add_material_fields(materials)
 
 
+class ThemeIntakeForm(MaterialStatesMixin, ApplicantForm):
+    """一件事一次办: the applicant once, the materials of every matter of the theme service."""
+
+    is_assisted = forms.BooleanField(label="帮办代办（由本窗口工作人员免费代为办理）", required=False)
+
+    def __init__(self, *args, versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.versions = []
+        for version in versions:
+            self.add_material_fields(list(version.materials.all()))
+            self.versions.append({"version": version, "material_rows": self.material_rows})
+        self.material_rows = [row for group in self.versions for row in group["material_rows"]]
+
+
 class OnlineApplyForm(ApplicantForm):
     """网上申请: a citizen for themself or for their enterprise."""
 
@@ -268,53 +282,61 @@ class AssignForm(forms.Form):
         return {"handler": self.cleaned_data["handler"]}
 
 
-INSPECTION_MODES = [("standard", "标准勘验"), ("joint", "联合勘验"), ("video", "视频勘验")]
-
-
 class PauseForm(forms.Form):
-    """特别程序: 现场勘验 (with date and mode), 专家评审, 听证, 检验检测 …"""
+    """特别程序: 现场勘验 (with date, mode, place and inspector), 专家评审, 听证, 检验检测 …"""
 
     kind = forms.ChoiceField(label="特别程序类型", choices=[("", "请选择"), *ClockPause.Kind.choices], required=False)
     scheduled_on = forms.DateField(label="计划日期（勘验/评审/听证）", required=False, widget=DateInput())
-    inspection_mode = forms.ChoiceField(label="勘验方式", choices=[("", "—"), *INSPECTION_MODES], required=False)
+    mode = forms.ChoiceField(label="勘验方式", choices=[("", "—"), *ClockPause.Mode.choices], required=False)
+    location = forms.CharField(label="勘验地点", max_length=200, required=False)
+    inspector = forms.ModelChoiceField(label="勘验人员", queryset=None, required=False, empty_label="请选择")
     reason = forms.CharField(label="原因（将书面告知申请人）", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
+    def __init__(self, *args, inspectors=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["inspector"].queryset = inspectors
+
     def service_kwargs(self) -> dict:
-        # ClockPause has no columns for the schedule and the inspection mode yet: they go into
-        # the reason, which the 特别程序告知书 prints (see the report to the backend engineer).
         data = self.cleaned_data
-        prefix = []
-        if data.get("kind") == ClockPause.Kind.INSPECTION and data.get("inspection_mode"):
-            prefix.append(dict(INSPECTION_MODES)[data["inspection_mode"]])
-        if data.get("scheduled_on"):
-            prefix.append(f"计划于{data['scheduled_on']:%Y年%m月%d日}进行")
-        reason = data.get("reason", "").strip()
-        if reason and prefix:
-            reason = f"{'，'.join(prefix)}。{reason}"
-        return {"kind": data.get("kind", ""), "reason": reason}
+        kwargs = {
+            "kind": data.get("kind", ""),
+            "reason": data.get("reason", ""),
+            "scheduled_on": data.get("scheduled_on"),
+        }
+        # The inspection fields stay hidden for the other kinds: what was typed there is dropped.
+        if kwargs["kind"] == ClockPause.Kind.INSPECTION:
+            kwargs.update(mode=data.get("mode", ""), location=data.get("location", ""), inspector=data.get("inspector"))
+        return kwargs
 
 
 class ResumeForm(forms.Form):
-    note = forms.CharField(
+    result = forms.CharField(
         label="特别程序结果", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
 
     def service_kwargs(self) -> dict:
-        return {"note": self.cleaned_data.get("note", "").strip()}
+        return {"result": self.cleaned_data.get("result", "")}
 
 
-class ExtendForm(forms.Form):
+class ExtensionRequestForm(forms.Form):
+    """申请延期: the days and the written reason; a supervisor approves it afterwards."""
+
     days = forms.IntegerField(label="延长工作日数", required=False, min_value=1, max_value=60)
-    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    approved_by = forms.ModelChoiceField(label="批准人（大厅管理负责人）", queryset=None, required=False)
-
-    def __init__(self, *args, supervisors=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["approved_by"].queryset = supervisors
+    reason = forms.CharField(label="延期理由（书面）", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def service_kwargs(self) -> dict:
-        data = self.cleaned_data
-        return {"days": data.get("days"), "reason": data.get("reason", ""), "approved_by": data.get("approved_by")}
+        return {"days": self.cleaned_data.get("days"), "reason": self.cleaned_data.get("reason", "")}
+
+
+class ExtensionApproveForm(forms.Form):
+    note = forms.CharField(label="审批意见（可选）", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def service_kwargs(self) -> dict:
+        return {"note": self.cleaned_data.get("note", "")}
+
+
+class ExtensionRejectForm(ReasonForm):
+    reason = forms.CharField(label="驳回理由", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
 class DecideForm(forms.Form):

@@ -33,14 +33,26 @@ def with_details(queryset: QuerySet[Application]) -> QuerySet[Application]:
             ),
         ),
         Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "id")),
-        Prefetch("pauses", queryset=ClockPause.objects.select_related("started_by", "ended_by")),
-        Prefetch("extensions", queryset=ClockExtension.objects.select_related("requested_by", "approved_by")),
+        Prefetch("pauses", queryset=ClockPause.objects.select_related("started_by", "ended_by", "inspector")),
+        Prefetch("extensions", queryset=ClockExtension.objects.select_related("requested_by", "decided_by")),
     )
 
 
 def application_for(user, number: str) -> Application | None:
     """One application by number with its details, or None when missing or outside the scope."""
     return with_details(applications_for(user)).filter(number=number).first()
+
+
+def theme_published_versions(theme_service) -> list:
+    """The published version of each matter of a theme service (一件事), with materials, by matter code."""
+    from hall.catalog.models import MatterVersion
+
+    return list(
+        MatterVersion.objects.filter(matter__in=theme_service.matters.all(), status=MatterVersion.Status.PUBLISHED)
+        .select_related("matter", "department")
+        .prefetch_related("materials")
+        .order_by("matter__code")
+    )
 
 
 def bundle_applications(user, bundle_number: str) -> QuerySet[Application]:
@@ -161,8 +173,43 @@ def department_approvers(application: Application):
     return User.objects.filter(role=User.Role.APPROVER, is_active=True, department_id__in=ids).order_by("full_name")
 
 
-def active_supervisors():
-    """Who may approve an extension (延期审批): active hall supervisors."""
+def department_inspectors(application: Application):
+    """Active inspectors who may carry out a site inspection (勘验人员) of ``application``."""
+    from hall.models import Department, User
+
+    ids = [application.department_id]
+    ids += list(Department.objects.filter(parent_id=application.department_id).values_list("pk", flat=True))
+    return User.objects.filter(role=User.Role.INSPECTOR, is_active=True, department_id__in=ids).order_by("full_name")
+
+
+def pending_extensions(user) -> QuerySet[ClockExtension]:
+    """延期审批: the extension requests awaiting a decision, of applications in ``user``'s scope, oldest first."""
+    return (
+        ClockExtension.objects.filter(
+            status=ClockExtension.Status.PENDING, application__in=applications_visible_to(user)
+        )
+        .select_related("application__matter_version", "application__department", "requested_by")
+        # The table's guards read the application's extensions: prefetched, so the buttons cost no query each.
+        .prefetch_related("application__extensions")
+        .order_by("created_at", "id")
+    )
+
+
+def open_inspections(user) -> QuerySet[ClockPause]:
+    """勘验任务: open site inspections — for an inspector those assigned to them, for the others
+    those of their scope — soonest first."""
     from hall.models import User
 
-    return User.objects.filter(role=User.Role.SUPERVISOR, is_active=True).order_by("full_name")
+    queryset = ClockPause.objects.filter(
+        kind=ClockPause.Kind.INSPECTION,
+        ended_on__isnull=True,
+        application__in=applications_visible_to(user),
+    )
+    if user.role == User.Role.INSPECTOR:
+        queryset = queryset.filter(inspector=user)
+    # The application's pauses are prefetched for the table's actor rule (who may record the result).
+    return (
+        queryset.select_related("application__matter_version", "inspector")
+        .prefetch_related("application__pauses")
+        .order_by("scheduled_on", "started_on", "id")
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from approvals import clock
@@ -34,9 +35,10 @@ from approvals.models import (
 )
 from approvals.sms import sms_enqueue
 from approvals.transitions import ACTION_LABELS, Action, TransitionNotAllowed, check_transition
-from hall.catalog.models import HandlingType, Material, MatterVersion, OnlineDepth, ThemeService
-from hall.models import Site, User
+from hall.catalog.models import Material, MatterVersion, OnlineDepth, ThemeService
+from hall.models import Notification, Site, User
 from hall.services.audit import audit_record
+from hall.services.notifications import notification_send
 from hall.validators import validate_credit_code, validate_mobile_phone, validate_resident_id
 from hall.workdays import WorkingCalendar, current_calendar
 
@@ -365,6 +367,23 @@ def _new_application(
     )
 
 
+def _link_current_ticket(*, by: User, numbers: list[str], ip: str | None) -> None:
+    """Link new application numbers to the queue ticket being served at the clerk's window (叫号关联办件).
+
+    Called inside the intake's transaction, so the link and the application commit together.
+    """
+    if not by.window_id:
+        return
+    from hall.queue.selectors import window_current_ticket
+    from hall.queue.services import ticket_link_application
+
+    ticket = window_current_ticket(by.window)
+    if ticket is None:
+        return
+    for number in numbers:
+        ticket_link_application(ticket=ticket, application_number=number, by=by, ip=ip)
+
+
 def _check_version(version: MatterVersion) -> None:
     if version.status != MatterVersion.Status.PUBLISHED:
         raise ValidationError({"matter_version": f"事项“{version.name}”当前版本未发布，不能申请。"})
@@ -419,6 +438,7 @@ def application_receive(
         ApplicationMaterial.objects.bulk_create(rows)
         change = _Change(sms=f"您的办件 {app.number}（{version.name}）已接件，可凭办件编号和手机号查询办理进度。")
         _record(app, action=Action.RECEIVE, from_status="", by=by, before=None, change=change, ip=ip)
+        _link_current_ticket(by=by, numbers=[app.number], ip=ip)
     return app
 
 
@@ -570,6 +590,7 @@ def theme_application_receive(
             + "。",
             application=apps[0],
         )
+        _link_current_ticket(by=by, numbers=[a.number for a in apps], ip=ip)
     return bundle
 
 
@@ -745,13 +766,8 @@ def application_accept_immediately(
     """即办件: accepted and completed in one step at the window (当场办结)."""
     with transaction.atomic():
         app = _locked(application)
+        # The table's guard refuses matters that are not 即办件.
         to_status = check_transition(app, Action.ACCEPT_IMMEDIATELY, by)
-        if app.matter_version.handling_type != HandlingType.IMMEDIATE:
-            raise TransitionNotAllowed(
-                f"事项“{_matter_name(app)}”不是即办件，不能当场办结，请按承诺件受理。",
-                status=app.status,
-                action=Action.ACCEPT_IMMEDIATELY,
-            )
         missing = _missing_required(app)
         if missing:
             raise ValidationError({"materials": f"以下必要材料尚未提交：{'、'.join(missing)}。"})
@@ -812,61 +828,128 @@ def application_start_review(*, application: Application, by: User, ip: str | No
     return app
 
 
+def _check_inspector(inspector: User | None, app: Application) -> None:
+    from approvals.permissions import can_see
+
+    if (
+        inspector is None
+        or inspector.role != User.Role.INSPECTOR
+        or not inspector.is_active
+        or not can_see(inspector, app)
+    ):
+        raise ValidationError({"inspector": "勘验人员须为该办件承办部门的勘验人员。"})
+
+
 def application_pause(
     *,
     application: Application,
     kind: str,
     reason: str,
     by: User,
+    scheduled_on: date | None = None,
+    mode: str = "",
+    location: str = "",
+    inspector: User | None = None,
     today: date | None = None,
     ip: str | None = None,
 ) -> Application:
-    """Start a special procedure (特别程序: 现场勘验, 专家评审, 听证, 检验检测 …): the clock pauses (art. 45)."""
-    errors = {}
+    """Start a special procedure (特别程序: 现场勘验, 专家评审, 听证, 检验检测 …): the clock pauses (art. 45).
+
+    A site inspection (现场勘验) names its date, mode (标准/联合/视频勘验) and the inspector of the
+    department who carries it out; the other kinds need their kind and reason (a date is optional).
+    """
+    errors: dict[str, str] = {}
     if kind not in ClockPause.Kind.values:
         errors["kind"] = "请选择特别程序类型。"
     if not reason.strip():
         errors["reason"] = "请说明启动特别程序的原因（将书面告知申请人）。"
+    if kind == ClockPause.Kind.INSPECTION:
+        if scheduled_on is None:
+            errors["scheduled_on"] = "现场勘验须填写计划勘验日期。"
+        if mode not in ClockPause.Mode.values:
+            errors["mode"] = "请选择勘验方式（标准勘验、联合勘验或视频勘验）。"
+        if inspector is None:
+            errors["inspector"] = "请指派勘验人员。"
+    elif mode or inspector is not None or location.strip():
+        errors["mode"] = "只有现场勘验需要填写勘验方式、地点和勘验人员。"
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         app = _locked(application)
         to_status = check_transition(app, Action.PAUSE, by)
+        if kind == ClockPause.Kind.INSPECTION:
+            _check_inspector(inspector, app)
         on = _today(today)
+        if scheduled_on is not None and scheduled_on < on:
+            raise ValidationError({"scheduled_on": "计划日期不能早于今天。"})
         before, from_status = _snapshot(app), app.status
         app.status = to_status
         app.clock_state = ClockState.PAUSED
         app.paused_since = on
         app.save()
         pause = ClockPause.objects.create(
-            application=app, kind=kind, reason=reason.strip(), started_on=on, started_by=by
+            application=app,
+            kind=kind,
+            reason=reason.strip(),
+            scheduled_on=scheduled_on,
+            mode=mode if kind == ClockPause.Kind.INSPECTION else "",
+            location=location.strip(),
+            inspector=inspector if kind == ClockPause.Kind.INSPECTION else None,
+            started_on=on,
+            started_by=by,
         )
         label = pause.get_kind_display()
+        arrangement = []
+        if pause.mode:
+            arrangement.append(pause.get_mode_display())
+        if pause.scheduled_on:
+            arrangement.append(f"计划于{pause.scheduled_on:%Y年%m月%d日}进行")
+        if pause.inspector_id:
+            arrangement.append(f"勘验人员：{inspector.full_name}")
+        detail = f"（{'，'.join(arrangement)}）" if arrangement else ""
         change = _Change(
-            note=f"{label}：{pause.reason}",
-            sms=f"您的办件 {app.number} 需进行{label}，所需时间不计入办理时限，详见《特别程序告知书》。",
+            note=f"{label}{detail}：{pause.reason}",
+            sms=f"您的办件 {app.number} 需进行{label}"
+            + (f"，计划于{pause.scheduled_on:%Y年%m月%d日}进行" if pause.scheduled_on else "")
+            + "，所需时间不计入办理时限，详见《特别程序告知书》。",
             extra={"pause_id": pause.pk},
         )
         _record(app, action=Action.PAUSE, from_status=from_status, by=by, before=before, change=change, ip=ip)
+        if pause.inspector_id:
+            notification_send(
+                recipients=[inspector],
+                title=f"新的勘验任务：办件 {app.number}",
+                body=f"{_matter_name(app)}，{pause.get_mode_display()}，计划 {pause.scheduled_on:%Y-%m-%d}。",
+                link=reverse("inspections"),
+                dedupe_key=f"inspection-{pause.pk}",
+            )
     return app
 
 
 def application_resume(
-    *, application: Application, by: User, note: str = "", today: date | None = None, ip: str | None = None
+    *, application: Application, by: User, result: str = "", today: date | None = None, ip: str | None = None
 ) -> Application:
-    """End the special procedure: the paused working days (start, resume] push the deadline back."""
+    """End the special procedure and record its result: the paused working days (start, resume]
+    push the deadline back. A site inspection needs its result (勘验结论); an inspector ends only
+    the inspections assigned to them (the table's actor rule)."""
+    result = result.strip()
     with transaction.atomic():
         app = _locked(application)
         to_status = check_transition(app, Action.RESUME, by)
+        pause = ClockPause.objects.select_for_update().filter(application=app, ended_on__isnull=True).first()
+        if pause is not None and pause.kind == ClockPause.Kind.INSPECTION and not result:
+            raise ValidationError({"result": "请记录现场勘验的结果。"})
         on = _today(today)
         if app.paused_since and on < app.paused_since:
             raise ValidationError({"today": "结束日期不能早于特别程序开始日期。"})
         calendar = current_calendar()
         before, from_status = _snapshot(app), app.status
         days = clock.paused_working_days(app.paused_since, on, calendar=calendar)
-        ClockPause.objects.filter(application=app, ended_on__isnull=True).update(
-            ended_on=on, working_days=days, ended_by=by
-        )
+        if pause is not None:
+            pause.ended_on, pause.working_days, pause.ended_by = on, days, by
+            pause.result = result
+            pause.result_recorded_at = timezone.now() if result else None
+            pause.save(update_fields=["ended_on", "working_days", "ended_by", "result", "result_recorded_at"])
         app.status = to_status
         app.paused_working_days += days
         app.paused_since = None
@@ -876,8 +959,9 @@ def application_resume(
             on, app.promised_deadline, app.promised_limit_days, calendar=calendar
         )
         app.save()
+        note = f"特别程序结束，暂停 {days} 个工作日"
         change = _Change(
-            note=note or f"特别程序结束，暂停 {days} 个工作日",
+            note=f"{note}。结果：{result}" if result else note,
             sms=f"您的办件 {app.number} 特别程序已结束，恢复计时，"
             f"办结期限调整为 {app.promised_deadline:%Y年%m月%d日}。",
         )
@@ -885,61 +969,153 @@ def application_resume(
     return app
 
 
-def application_extend(
-    *,
-    application: Application,
-    days: int,
-    reason: str,
-    approved_by: User,
-    by: User,
-    today: date | None = None,
-    ip: str | None = None,
-) -> Application:
-    """Extend the time limit (延期, art. 42) with a supervisor's approval and a written reason.
+# --- Extension (延期, art. 42): requested by the handler, decided by a supervisor ---------------------
 
-    The total extension cannot exceed :func:`approvals.clock.max_extension_days` of the matter's
-    legal limit.
+
+def _check_extension_room(app: Application, days: int) -> None:
+    """The total extension cannot exceed :func:`approvals.clock.max_extension_days` of the legal limit."""
+    allowed = clock.max_extension_days(app.legal_limit_days)
+    if app.extended_working_days + days > allowed:
+        raise ValidationError(
+            {
+                "days": f"延期不得超过法律允许的 {allowed} 个工作日"
+                f"（法定时限 {app.legal_limit_days} 个工作日，已延期 {app.extended_working_days} 个工作日）。"
+            }
+        )
+
+
+def extension_approvers(app: Application) -> list[User]:
+    """Who is told of a request (延期待审批): the active supervisors of the application's department
+    (or its sections); all active supervisors when the department has none of its own."""
+    from hall.models import Department
+
+    ids = [app.department_id, *Department.objects.filter(parent_id=app.department_id).values_list("pk", flat=True)]
+    supervisors = User.objects.filter(role=User.Role.SUPERVISOR, is_active=True)
+    own = list(supervisors.filter(department_id__in=ids))
+    return own or list(supervisors)
+
+
+def application_request_extension(
+    *, application: Application, days: int, reason: str, by: User, ip: str | None = None
+) -> Application:
+    """Ask for an extension (申请延期) of ``days`` working days with a written reason.
+
+    Nothing moves yet: the clock extends only when a supervisor approves. One pending request at
+    a time (the table's guard, and a partial unique constraint behind it).
     """
     errors: dict[str, str] = {}
     if days is None or days <= 0:
         errors["days"] = "延期天数应为正整数（工作日）。"
     if not reason.strip():
-        errors["reason"] = "延期须说明理由。"
-    if approved_by is None or approved_by.role != User.Role.SUPERVISOR or not approved_by.is_active:
-        errors["approved_by"] = "延期须经大厅管理负责人批准。"
+        errors["reason"] = "延期须书面说明理由。"
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         app = _locked(application)
-        to_status = check_transition(app, Action.EXTEND, by)
-        allowed = clock.max_extension_days(app.legal_limit_days)
-        if app.extended_working_days + days > allowed:
-            raise ValidationError(
-                {
-                    "days": f"延期不得超过法律允许的 {allowed} 个工作日"
-                    f"（法定时限 {app.legal_limit_days} 个工作日，已延期 {app.extended_working_days} 个工作日）。"
-                }
-            )
+        check_transition(app, Action.REQUEST_EXTENSION, by)
+        _check_extension_room(app, days)
+        before = _snapshot(app)
+        extension = ClockExtension.objects.create(
+            application=app, working_days=days, reason=reason.strip(), requested_by=by
+        )
+        change = _Change(
+            note=f"申请延期 {days} 个工作日：{extension.reason}", extra={"extension_id": extension.pk, "days": days}
+        )
+        _record(
+            app, action=Action.REQUEST_EXTENSION, from_status=app.status, by=by, before=before, change=change, ip=ip
+        )
+        notification_send(
+            recipients=[u for u in extension_approvers(app) if u.pk != by.pk],
+            title=f"延期待审批：办件 {app.number}",
+            body=f"{by.full_name} 申请延期 {days} 个工作日：{extension.reason}",
+            level=Notification.Level.WARNING,
+            link=reverse("application_extensions"),
+            dedupe_key=f"extension-request-{extension.pk}",
+        )
+    return app
+
+
+def _pending_locked(app: Application) -> ClockExtension:
+    return ClockExtension.objects.select_for_update().get(application=app, status=ClockExtension.Status.PENDING)
+
+
+def application_approve_extension(
+    *, application: Application, by: User, note: str = "", today: date | None = None, ip: str | None = None
+) -> Application:
+    """A supervisor approves the pending extension (批准延期): only now the deadlines move back.
+
+    The legal maximum is checked again: the request was checked when made, but is decided later.
+    """
+    with transaction.atomic():
+        app = _locked(application)
+        to_status = check_transition(app, Action.APPROVE_EXTENSION, by)
+        extension = _pending_locked(app)
+        _check_extension_room(app, extension.working_days)
         calendar = current_calendar()
         before, from_status = _snapshot(app), app.status
         app.status = to_status
-        app.extended_working_days += days
+        app.extended_working_days += extension.working_days
         app.promised_deadline, app.legal_deadline = clock.deadlines_for(app, calendar=calendar)
         if app.clock_state == ClockState.RUNNING:
             app.warning_level = clock.warning_level_on(
                 _today(today), app.promised_deadline, app.promised_limit_days, calendar=calendar
             )
         app.save()
-        ClockExtension.objects.create(
-            application=app, working_days=days, reason=reason.strip(), requested_by=by, approved_by=approved_by
-        )
+        extension.status = ClockExtension.Status.APPROVED
+        extension.decided_by, extension.decided_at = by, timezone.now()
+        extension.decision_note = note.strip()
+        extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        days = extension.working_days
         change = _Change(
-            note=f"延期 {days} 个工作日（{approved_by.full_name} 批准）：{reason.strip()}",
+            note=f"批准延期 {days} 个工作日（{extension.requested_by.full_name} 申请：{extension.reason}）"
+            + (f"。审批意见：{extension.decision_note}" if extension.decision_note else ""),
             sms=f"您的办件 {app.number} 经批准延期 {days} 个工作日，"
-            f"办结期限调整为 {app.promised_deadline:%Y年%m月%d日}。",
+            f"办结期限调整为 {app.promised_deadline:%Y年%m月%d日}。延期理由：{extension.reason}",
+            extra={"extension_id": extension.pk},
         )
-        _record(app, action=Action.EXTEND, from_status=from_status, by=by, before=before, change=change, ip=ip)
+        _record(
+            app, action=Action.APPROVE_EXTENSION, from_status=from_status, by=by, before=before, change=change, ip=ip
+        )
+        _tell_requester(extension, app, f"延期申请已批准：办件 {app.number}")
     return app
+
+
+def application_reject_extension(
+    *, application: Application, by: User, reason: str, ip: str | None = None
+) -> Application:
+    """A supervisor rejects the pending extension (驳回延期) with a reason; the deadlines stay."""
+    if not reason.strip():
+        raise ValidationError({"reason": "驳回延期申请须说明理由。"})
+    with transaction.atomic():
+        app = _locked(application)
+        to_status = check_transition(app, Action.REJECT_EXTENSION, by)
+        extension = _pending_locked(app)
+        before, from_status = _snapshot(app), app.status
+        app.status = to_status
+        app.save()
+        extension.status = ClockExtension.Status.REJECTED
+        extension.decided_by, extension.decided_at = by, timezone.now()
+        extension.decision_note = reason.strip()
+        extension.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        change = _Change(
+            note=f"驳回延期 {extension.working_days} 个工作日的申请：{extension.decision_note}",
+            extra={"extension_id": extension.pk},
+        )
+        _record(
+            app, action=Action.REJECT_EXTENSION, from_status=from_status, by=by, before=before, change=change, ip=ip
+        )
+        _tell_requester(extension, app, f"延期申请被驳回：办件 {app.number}")
+    return app
+
+
+def _tell_requester(extension: ClockExtension, app: Application, title: str) -> None:
+    notification_send(
+        recipients=[extension.requested_by],
+        title=title,
+        body=extension.decision_note,
+        link=reverse("application_detail", args=[app.number]),
+        dedupe_key=f"extension-decided-{extension.pk}",
+    )
 
 
 def application_decide(
@@ -1120,14 +1296,16 @@ __all__ = [
     "SupplementItem",
     "application_accept",
     "application_accept_immediately",
+    "application_approve_extension",
     "application_assign",
     "application_complete",
     "application_decide",
     "application_deliver",
-    "application_extend",
     "application_pause",
     "application_receive",
     "application_refuse",
+    "application_reject_extension",
+    "application_request_extension",
     "application_request_supplement",
     "application_resume",
     "application_revoke",

@@ -10,6 +10,9 @@ urlpatterns = [
     path("applications/new/", staff.intake, name="application_intake"),
     path("applications/matters/", staff.matter_search, name="application_matter_search"),
     path("applications/applicant-lookup/", staff.applicant_lookup, name="application_applicant_lookup"),
+    path("applications/new/theme/", staff.theme_intake, name="application_theme_intake"),
+    path("applications/extensions/", staff.extension_requests, name="application_extensions"),
+    path("applications/bundles/<str:number>/", staff.bundle_detail, name="application_bundle"),
     path("applications/<str:number>/", detail.application_detail, name="application_detail"),
     path("applications/<str:number>/act/<str:action>/", detail.application_action, name="application_action"),
     path(

@@ -31,6 +31,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("取号预约", "queue_take", (R.PUBLIC,)),
     NavItem("我的办件", "my_applications", (R.PUBLIC,)),
     NavItem("办件查询", "application_list", (R.CLERK, R.APPROVER, R.INSPECTOR, R.SUPERVISOR, R.LEADER)),
+    NavItem("延期审批", "application_extensions", (R.SUPERVISOR,)),
 )
 
 ROLE_HOME = {

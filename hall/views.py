@@ -125,8 +125,7 @@ def backoffice(request):
         "q": q,
         "query": params.urlencode(),
         "queue_statuses": [
-            (s.value, s.label)
-            for s in (Status.ACCEPTED, Status.UNDER_REVIEW, Status.SPECIAL_PROCEDURE, Status.DECIDED)
+            (s.value, s.label) for s in (Status.ACCEPTED, Status.UNDER_REVIEW, Status.SPECIAL_PROCEDURE, Status.DECIDED)
         ],
         "warnings": WarningLevel.choices,
     }
@@ -135,13 +134,18 @@ def backoffice(request):
 
 @page_for_roles("inspections")
 def inspections(request):
-    """Site inspector's task list (勘验任务)."""
+    """Site inspector's task list (勘验任务): an inspector's assigned inspections (others: their scope's)."""
     from approvals.models import Status
-    from approvals.selectors import applications_for, inspection_tasks
+    from approvals.selectors import applications_for, open_inspections
+    from approvals.transitions import actions_for
 
+    tasks = Paginator(open_inspections(request.user), 20).get_page(request.GET.get("page"))
     context = {
         **_staff_context(request),
-        "tasks": Paginator(inspection_tasks(request.user), 20).get_page(request.GET.get("page")),
+        "tasks": tasks,
+        # Who may record the result (结束特别程序) comes from the transitions table, as on the application page.
+        "rows": [(pause, "resume" in actions_for(pause.application, request.user)) for pause in tasks.object_list],
+        "is_inspector": request.user.role == User.Role.INSPECTOR,
         "under_review": applications_for(request.user)
         .filter(status=Status.UNDER_REVIEW)
         .order_by("promised_deadline")[:10],

@@ -96,12 +96,18 @@ def test_back_office_flow_over_the_api(people, accepted):
     approver, supervisor = client_for(people["approver"]), people["supervisor"]
     base = f"/api/v1/applications/{accepted.number}"
     assert approver.post(f"{base}/start-review/", {}, format="json").status_code == 200
-    assert approver.post(f"{base}/pause/", {"kind": "inspection", "reason": "勘验"}, format="json").status_code == 200
-    assert approver.post(f"{base}/resume/", {}, format="json").status_code == 200
-    response = approver.post(
-        f"{base}/extend/", {"days": 11, "reason": "复杂", "approved_by": supervisor.pk}, format="json"
-    )
+    inspection = {
+        "kind": "inspection",
+        "reason": "勘验",
+        "scheduled_on": "2099-01-05",
+        "mode": "video",
+        "inspector": people["inspector"].pk,
+    }
+    assert approver.post(f"{base}/pause/", inspection, format="json").status_code == 200
+    assert approver.post(f"{base}/resume/", {"result": "视频勘验合格"}, format="json").status_code == 200
+    response = approver.post(f"{base}/request-extension/", {"days": 11, "reason": "复杂"}, format="json")
     assert response.status_code == 400 and "days" in response.json()
+    assert supervisor.pk  # extensions are approved by a supervisor: see test_extension_request_and_approval_api
     response = approver.post(
         f"{base}/decide/", {"approved": True, "document_number": "清审许〔2026〕9号"}, format="json"
     )

@@ -111,6 +111,7 @@ def test_window_intake_with_promise_through_inspection_to_delivery(matter, demo_
     act(page, "启动特别程序")
     page.get_by_label("特别程序类型").select_option("inspection")
     page.get_by_label("勘验方式").select_option("joint")
+    page.get_by_label("勘验人员").select_option(label=str(demo_people["inspector"]))
     page.get_by_label("计划日期（勘验/评审/听证）").fill((timezone.localdate() + timedelta(days=2)).isoformat())
     page.get_by_label("原因（将书面告知申请人）").fill("核查经营场所布局与设施")
     confirm(page)

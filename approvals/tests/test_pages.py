@@ -314,18 +314,25 @@ def test_back_office_flow_through_pages(client, people, accepted):
     assert bad.status_code == 400 and "请选择特别程序类型" in bad.content.decode()
     ok = client.post(
         action_url(accepted, "pause"),
-        {"kind": "inspection", "inspection_mode": "joint", "scheduled_on": "2026-10-10", "reason": "核查经营场所"},
+        {
+            "kind": "inspection",
+            "mode": "joint",
+            "scheduled_on": "2099-10-10",
+            "inspector": people["inspector"].pk,
+            "reason": "核查经营场所",
+        },
     )
     assert ok.status_code == 302
     assert accepted.number in client.get(reverse("inspections")).content.decode()
     assert client.get(reverse("application_notice", args=[accepted.number, "special"])).status_code == 200
-    assert client.post(action_url(accepted, "resume"), {"note": "勘验合格"}).status_code == 302
-    bad = client.post(action_url(accepted, "extend"), {"days": "3", "reason": "需补充论证"})
-    assert bad.status_code == 400 and "大厅管理负责人批准" in bad.content.decode()
-    ok = client.post(
-        action_url(accepted, "extend"), {"days": "3", "reason": "需补充论证", "approved_by": supervisor.pk}
-    )
+    assert client.post(action_url(accepted, "resume"), {"result": "勘验合格"}).status_code == 302
+    bad = client.post(action_url(accepted, "request_extension"), {"days": "3", "reason": ""})
+    assert bad.status_code == 400 and "书面说明理由" in bad.content.decode()
+    ok = client.post(action_url(accepted, "request_extension"), {"days": "3", "reason": "需补充论证"})
     assert ok.status_code == 302
+    login(client, supervisor)
+    assert client.post(action_url(accepted, "approve_extension"), {}).status_code == 302
+    login(client, approver)
     bad = client.post(action_url(accepted, "decide"), {"approved": "0", "document_number": "清审许〔2026〕1号"})
     assert bad.status_code == 400 and "不予许可须说明理由" in bad.content.decode()
     ok = client.post(action_url(accepted, "decide"), {"approved": "1", "document_number": "清审许〔2026〕1号"})

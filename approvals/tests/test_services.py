@@ -90,17 +90,24 @@ def test_the_full_life_cycle_with_pause_and_extension(people, received):
     app = services.application_assign(application=app, handler=approver, by=supervisor)
     app = services.application_start_review(application=app, by=approver)
     app = services.application_pause(
-        application=app, kind="inspection", reason="需现场勘验经营场所", by=approver, today=date(2026, 9, 29)
+        application=app,
+        kind="inspection",
+        reason="需现场勘验经营场所",
+        scheduled_on=date(2026, 10, 9),
+        mode="standard",
+        inspector=people["inspector"],
+        by=approver,
+        today=date(2026, 9, 29),
     )
     assert app.clock_state == ClockState.PAUSED and app.status == Status.SPECIAL_PROCEDURE
-    app = services.application_resume(application=app, by=approver, today=date(2026, 10, 9))
+    app = services.application_resume(application=app, by=approver, result="勘验合格", today=date(2026, 10, 9))
     assert app.paused_working_days == 3
     assert app.legal_deadline == date(2026, 11, 3)
-    app = services.application_extend(
-        application=app, days=10, reason="情况复杂", approved_by=supervisor, by=approver, today=date(2026, 10, 12)
-    )
+    app = services.application_request_extension(application=app, days=10, reason="情况复杂", by=approver)
+    assert app.legal_deadline == date(2026, 11, 3)  # nothing moves before the approval
+    app = services.application_approve_extension(application=app, by=supervisor, today=date(2026, 10, 12))
     assert app.legal_deadline == date(2026, 11, 17)
-    assert app.extensions.get().approved_by == supervisor
+    assert app.extensions.get().decided_by == supervisor
     app = services.application_decide(application=app, approved=True, document_number="清审许〔2026〕1号", by=approver)
     app = services.application_complete(application=app, by=approver, today=date(2026, 10, 30))
     assert app.clock_state == ClockState.STOPPED
@@ -119,12 +126,13 @@ def test_the_full_life_cycle_with_pause_and_extension(people, received):
         "start_review",
         "pause",
         "resume",
-        "extend",
+        "request_extension",
+        "approve_extension",
         "decide",
         "complete",
         "deliver",
     ]
-    assert AuditLog.objects.filter(object_id=str(app.pk), action__startswith="application.").count() == 10
+    assert AuditLog.objects.filter(object_id=str(app.pk), action__startswith="application.").count() == 11
 
 
 def test_completion_after_the_deadline_is_late(people, under_review):
@@ -231,30 +239,38 @@ def test_immediate_matters_are_accepted_and_completed_in_one_step(people, immedi
     assert app.accepted_on == app.completed_on == date(2026, 9, 24)
 
 
-@pytest.mark.parametrize(
-    ("days", "approver_role", "field"),
-    [
-        (11, "supervisor", "days"),
-        (0, "supervisor", "days"),
-        (5, "approver", "approved_by"),
-        (5, "leader", "approved_by"),
-    ],
-)
-def test_extension_rules(people, under_review, days, approver_role, field):
+@pytest.mark.parametrize(("days", "reason", "field"), [(11, "复杂", "days"), (0, "复杂", "days"), (5, " ", "reason")])
+def test_extension_request_rules(people, under_review, days, reason, field):
     with pytest.raises(ValidationError) as exc:
-        services.application_extend(
-            application=under_review, days=days, reason="复杂", approved_by=people[approver_role], by=people["approver"]
+        services.application_request_extension(
+            application=under_review, days=days, reason=reason, by=people["approver"]
         )
     assert field in exc.value.message_dict
+    assert not under_review.extensions.exists()
+
+
+@pytest.mark.parametrize("role", ["approver", "leader", "clerk"])
+def test_only_a_supervisor_approves_an_extension(people, under_review, role):
+    app = services.application_request_extension(application=under_review, days=5, reason="复杂", by=people["approver"])
+    with pytest.raises(PermissionDenied):
+        services.application_approve_extension(application=app, by=people[role])
+    with pytest.raises(PermissionDenied):
+        services.application_reject_extension(application=app, by=people[role], reason="不同意")
 
 
 def test_extensions_add_up_to_the_legal_maximum(people, under_review):
-    kwargs = {"reason": "复杂", "approved_by": people["supervisor"], "by": people["approver"]}
-    app = services.application_extend(application=under_review, days=6, **kwargs)
+    approver, supervisor = people["approver"], people["supervisor"]
+    app = services.application_request_extension(application=under_review, days=6, reason="复杂", by=approver)
+    app = services.application_approve_extension(application=app, by=supervisor)
     with pytest.raises(ValidationError):
-        services.application_extend(application=app, days=5, **kwargs)
-    app = services.application_extend(application=app, days=4, **kwargs)
+        services.application_request_extension(application=app, days=5, reason="复杂", by=approver)
+    app = services.application_request_extension(application=app, days=4, reason="复杂", by=approver)
+    app = services.application_approve_extension(application=app, by=supervisor)
     assert app.extended_working_days == 10
+    # At the maximum the table's guard refuses a further request: no button, a 409.
+    assert "request_extension" not in actions_for(app, approver)
+    with pytest.raises(TransitionNotAllowed, match="延期上限"):
+        services.application_request_extension(application=app, days=1, reason="复杂", by=approver)
 
 
 def test_withdraw_before_decision_and_not_after(people, under_review):
@@ -320,12 +336,12 @@ def test_a_theme_service_creates_one_linked_application_per_matter(people, versi
 
 
 def test_actions_for_matches_the_table(people, received):
+    # 即办办结 is in the table from 已接件, but its guard offers it only for 即办件 matters.
     assert set(actions_for(received, people["clerk"])) == {
         "accept",
         "refuse",
         "request_supplement",
         "withdraw",
-        "accept_immediately",
     }
     assert actions_for(received, people["leader"]) == []
     assert all(isinstance(k, tuple) for k in TRANSITIONS)

@@ -54,14 +54,10 @@ def test_each_level_is_notified_once_to_the_handler_and_the_head(people, under_r
 def test_an_extension_clears_the_card(people, under_review):
     applications_sweep_warnings(today=date(2026, 10, 16))
     assert Application.objects.get().warning_level == WarningLevel.RED
-    services.application_extend(
-        application=under_review,
-        days=10,
-        reason="复杂",
-        approved_by=people["supervisor"],
-        by=people["approver"],
-        today=date(2026, 10, 16),
+    app = services.application_request_extension(
+        application=under_review, days=10, reason="复杂", by=people["approver"]
     )
+    services.application_approve_extension(application=app, by=people["supervisor"], today=date(2026, 10, 16))
     result = applications_sweep_warnings(today=date(2026, 10, 16))
     assert Application.objects.get().warning_level == WarningLevel.NONE and result.changed == 0  # set by the service
 

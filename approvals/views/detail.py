@@ -17,8 +17,16 @@ from approvals import forms as f
 from approvals import services
 from approvals.models import FINAL_STATUSES, Application, Status
 from approvals.permissions import can_act_on, can_view_personal_data
-from approvals.selectors import active_supervisors, department_approvers
-from approvals.transitions import ACTION_LABELS, Action, TransitionNotAllowed, actions_for, check_transition
+from approvals.selectors import department_approvers, department_inspectors
+from approvals.transitions import (
+    ACTION_LABELS,
+    Action,
+    TransitionNotAllowed,
+    actions_for,
+    check_transition,
+    open_pause,
+    pending_extension,
+)
 from approvals.views.common import load_application
 from approvals.views.notices import notices_for
 from hall.services.audit import audit_record, client_ip
@@ -76,15 +84,26 @@ ACTION_PAGES: dict[str, ActionPage] = {
     Action.PAUSE: ActionPage(
         f.PauseForm,
         services.application_pause,
+        form_kwargs=lambda app, user: {"inspectors": department_inspectors(app)},
         notice="special",
         help="现场勘验、专家评审、听证、检验检测等特别程序所需时间不计入办理时限（第四十五条），将书面告知申请人。",
     ),
     Action.RESUME: ActionPage(f.ResumeForm, services.application_resume, help="记录特别程序的结果，恢复计时。"),
-    Action.EXTEND: ActionPage(
-        f.ExtendForm,
-        services.application_extend,
-        form_kwargs=lambda app, user: {"supervisors": active_supervisors()},
-        help="延期须经大厅管理负责人批准并说明理由（第四十二条），将告知申请人。",
+    Action.REQUEST_EXTENSION: ActionPage(
+        f.ExtensionRequestForm,
+        services.application_request_extension,
+        help="依《行政许可法》第四十二条，延期须书面说明理由并经负责人批准；批准后办结期限才顺延，并告知申请人。",
+    ),
+    Action.APPROVE_EXTENSION: ActionPage(
+        f.ExtensionApproveForm,
+        services.application_approve_extension,
+        help="批准后办结期限顺延，并短信告知申请人。",
+    ),
+    Action.REJECT_EXTENSION: ActionPage(
+        f.ExtensionRejectForm,
+        services.application_reject_extension,
+        destructive=True,
+        help="驳回后办结期限不变，申请人（承办人）将收到驳回理由。",
     ),
     Action.DECIDE: ActionPage(f.DecideForm, services.application_decide, notice="decision"),
     Action.COMPLETE: ActionPage(
@@ -101,10 +120,6 @@ def _buttons(application: Application, user) -> list[dict]:
     for action in actions_for(application, user):
         page = ACTION_PAGES.get(action)
         if page is None:
-            continue
-        if action == Action.ACCEPT_IMMEDIATELY and not application.matter_version.is_immediate:
-            # The table allows 即办 from 已接件; the service also needs an 即办件 matter. Offering the
-            # button only where it can succeed (see the report: actions_for could say this itself).
             continue
         result.append(
             {"action": action, "label": ACTION_LABELS[action], "direct": page.direct, "destructive": page.destructive}
@@ -131,7 +146,8 @@ def application_detail(request, number: str):
         "can_reveal": can_view_personal_data(request.user, application),
         "may_upload": may_act and application.status not in FINAL_STATUSES and application.status != Status.COMPLETED,
         "upload_form": f.UploadForm(),
-        "open_pause": next((p for p in application.pauses.all() if p.ended_on is None), None),
+        "open_pause": open_pause(application),
+        "pending_extension": pending_extension(application),
     }
     return render(request, "approvals/application_detail.html", context)
 
@@ -156,8 +172,6 @@ def application_action(request, number: str, action: str):
         raise PermissionDenied("您不能对该办件执行此操作。")
     kwargs = page.form_kwargs(application, user) if page.form_kwargs else {}
     form = page.form(request.POST if request.method == "POST" else None, **kwargs)
-    if action == Action.EXTEND and user.role == user.Role.SUPERVISOR and not form.is_bound:
-        form.fields["approved_by"].initial = user.pk
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -173,7 +187,15 @@ def application_action(request, number: str, action: str):
                     messages.info(request, "可在“文书”中打印相应的告知书。")
                 return redirect("application_detail", number=application.number)
         status = 400
-    context = {"app": application, "form": form, "action": action, "label": ACTION_LABELS[action], "page": page}
+    context = {
+        "app": application,
+        "form": form,
+        "action": action,
+        "label": ACTION_LABELS[action],
+        "page": page,
+        "pending_extension": pending_extension(application),
+        "open_pause": open_pause(application),
+    }
     return render(request, "approvals/action.html", context, status=status)
 
 

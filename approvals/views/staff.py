@@ -1,4 +1,5 @@
-"""Staff pages: 办件查询 list, 一窗受理 intake with matter search and returning-applicant lookup."""
+"""Staff pages: 办件查询 list, 一窗受理 intake with matter search and returning-applicant lookup,
+一件事 intake and its bundle page, 延期审批 list."""
 
 from __future__ import annotations
 
@@ -7,13 +8,20 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from approvals.forms import ApplicantForm, IntakeForm, add_service_errors, applicant_initial
-from approvals.models import Status, WarningLevel
-from approvals.selectors import application_search, returning_applicant
-from approvals.services import application_receive
-from approvals.transitions import TransitionNotAllowed
+from approvals.forms import ApplicantForm, IntakeForm, ThemeIntakeForm, add_service_errors, applicant_initial
+from approvals.models import ApplicationBundle, Status, WarningLevel
+from approvals.selectors import (
+    application_search,
+    bundle_applications,
+    pending_extensions,
+    returning_applicant,
+    theme_published_versions,
+)
+from approvals.services import application_receive, theme_application_receive
+from approvals.transitions import TransitionNotAllowed, actions_for
 from approvals.views.common import STAFF_ROLES, paginate, query_without, roles_required
-from hall.catalog.selectors import MatterSearch, current_version, search_published_versions
+from hall.catalog.models import ThemeService
+from hall.catalog.selectors import MatterSearch, active_themes, current_version, search_published_versions
 from hall.roles import can_open
 from hall.services.audit import client_ip
 from hall.views import page_for_roles
@@ -115,3 +123,68 @@ def intake(request):
                 return redirect("application_detail", number=application.number)
         status = 400
     return render(request, "approvals/intake.html", {"version": version, "form": form}, status=status)
+
+
+@_intake_allowed
+def theme_intake(request):
+    """一件事一次办: pick a theme service, enter the applicant once, tick each matter's materials,
+    then 接件 — one linked application per matter, tracked together on the bundle page."""
+    code = request.GET.get("theme", "").strip()
+    if not code:
+        return render(request, "approvals/theme_intake_pick.html", {"themes": active_themes()})
+    theme = ThemeService.objects.filter(code=code, is_active=True).first()
+    if theme is None:
+        raise Http404("没有该主题服务，或已停用。")
+    versions = theme_published_versions(theme)
+    form = ThemeIntakeForm(request.POST if request.method == "POST" else None, versions=versions)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                bundle = theme_application_receive(
+                    theme_service=theme,
+                    applicant=form.applicant_data(),
+                    by=request.user,
+                    materials=form.material_states(),
+                    is_assisted=form.cleaned_data.get("is_assisted", False),
+                    assisted_by=request.user if form.cleaned_data.get("is_assisted") else None,
+                    ip=client_ip(request),
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            except TransitionNotAllowed as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, f"已接件，一件事编号 {bundle.number}，共 {len(versions)} 个办件。")
+                return redirect("application_bundle", number=bundle.number)
+        status = 400
+    context = {"theme": theme, "form": form}
+    return render(request, "approvals/theme_intake.html", context, status=status)
+
+
+@roles_required(*STAFF_ROLES, "public")
+def bundle_detail(request, number: str):
+    """一件事: the linked applications of one theme-service intake and their statuses, side by side."""
+    bundle = ApplicationBundle.objects.select_related("theme_service", "received_by").filter(number=number).first()
+    applications = list(bundle_applications(request.user, number)) if bundle is not None else []
+    if not applications:
+        raise Http404("没有找到该一件事办件。")
+    finished = [a for a in applications if a.status in (Status.COMPLETED, Status.DELIVERED)]
+    closed = [a for a in applications if not a.is_open and a not in finished]
+    context = {
+        "bundle": bundle,
+        "applications": applications,
+        "finished": len(finished),
+        "closed": len(closed),
+        "all_done": len(finished) + len(closed) == len(applications),
+    }
+    return render(request, "approvals/bundle_detail.html", context)
+
+
+@page_for_roles("application_extensions")
+def extension_requests(request):
+    """延期审批: the pending extension requests a supervisor approves or rejects (art. 42)."""
+    page = paginate(request, pending_extensions(request.user))
+    # The buttons come from the transitions table, as on the application page.
+    rows = [(extension, actions_for(extension.application, request.user)) for extension in page.object_list]
+    return render(request, "approvals/extension_requests.html", {"page": page, "rows": rows})

@@ -196,12 +196,14 @@ def test_pause_stops_calling_until_resume(line, window):
 
 
 def test_finish_records_times_and_the_evaluation_hook(line, window):
-    services.ticket_issue(line=line, now=timezone.now() - timedelta(minutes=10))
-    ticket = call(window)
-    services.ticket_start_service(ticket=ticket, window=window, by=clerk_of(window))
-    ticket = finish(ticket, window)
+    # Fixed times of today: "ten minutes ago" would be yesterday between 00:00 and 00:10.
+    noon = timezone.make_aware(datetime.combine(timezone.localdate(), time(12, 0)))
+    services.ticket_issue(line=line, now=noon - timedelta(minutes=10))
+    ticket = services.ticket_call_next(window=window, by=clerk_of(window), now=noon)
+    services.ticket_start_service(ticket=ticket, window=window, by=clerk_of(window), now=noon)
+    ticket = services.ticket_finish(ticket=ticket, window=window, by=clerk_of(window), now=noon + timedelta(minutes=5))
     assert ticket.status == Ticket.Status.DONE
-    assert ticket.wait_seconds >= 599 and ticket.service_seconds is not None
+    assert ticket.wait_seconds == 600 and ticket.service_seconds == 300
     record = ServiceRecord.objects.get(ticket=ticket)
     assert (record.window, record.clerk, record.evaluation_status) == (window, clerk_of(window), "pending")
     with pytest.raises(ValidationError, match="已办结"):
