@@ -331,7 +331,7 @@ def _matter_name(app: Application) -> str:
 # --- Intake -----------------------------------------------------------------------------------------
 
 
-def _new_application(
+def _open_application(
     *,
     version: MatterVersion,
     applicant: ApplicantData,
@@ -339,15 +339,18 @@ def _new_application(
     channel: str,
     site: Site,
     status: str,
-    received_by: User | None,
-    applicant_user: User | None,
-    is_assisted: bool,
-    assisted_by: User | None,
-    bundle: ApplicationBundle | None,
+    material_states: list[MaterialState] | None,
+    received_by: User | None = None,
+    applicant_user: User | None = None,
+    is_assisted: bool = False,
+    assisted_by: User | None = None,
+    bundle: ApplicationBundle | None = None,
     promised_limit_days: int | None = None,
 ) -> Application:
+    """Create one application with a row for each material its matter version requires."""
     now = timezone.now()
-    return Application(
+    rows = _material_rows(version, material_states, today=timezone.localdate(now))
+    app = Application(
         number=number,
         matter_version=version,
         bundle=bundle,
@@ -365,6 +368,11 @@ def _new_application(
         promised_limit_days=version.promised_limit_days if promised_limit_days is None else promised_limit_days,
         legal_limit_days=version.legal_limit_days,
     )
+    app.save()
+    for row in rows:
+        row.application = app
+    ApplicationMaterial.objects.bulk_create(rows)
+    return app
 
 
 def _link_current_ticket(*, by: User, numbers: list[str], ip: str | None) -> None:
@@ -417,25 +425,20 @@ def application_receive(
         raise ValidationError({"site": "您的账号未设置工作场所，不能接件。"})
     with transaction.atomic():
         site = Site.objects.select_related("division").get(pk=by.site_id)
-        rows = _material_rows(version, materials, today=timezone.localdate())
         (number,) = issue_numbers(year=timezone.localdate().year, division_code=site.division.code)
-        app = _new_application(
+        app = _open_application(
             version=version,
             applicant=applicant,
             number=number,
             channel=channel,
             site=site,
             status=Status.RECEIVED,
+            material_states=materials,
             received_by=by,
             applicant_user=applicant_user,
             is_assisted=is_assisted,
             assisted_by=assisted_by,
-            bundle=None,
         )
-        app.save()
-        for row in rows:
-            row.application = app
-        ApplicationMaterial.objects.bulk_create(rows)
         change = _Change(sms=f"您的办件 {app.number}（{version.name}）已接件，可凭办件编号和手机号查询办理进度。")
         _record(app, action=Action.RECEIVE, from_status="", by=by, before=None, change=change, ip=ip)
         _link_current_ticket(by=by, numbers=[app.number], ip=ip)
@@ -482,25 +485,17 @@ def application_submit_online(
     validate_applicant(applicant)
     with transaction.atomic():
         site = _online_site(site)
-        rows = _material_rows(version, None, today=timezone.localdate())
         (number,) = issue_numbers(year=timezone.localdate().year, division_code=site.division.code)
-        app = _new_application(
+        app = _open_application(
             version=version,
             applicant=applicant,
             number=number,
             channel=channel,
             site=site,
             status=Status.SUBMITTED,
-            received_by=None,
+            material_states=None,
             applicant_user=by,
-            is_assisted=False,
-            assisted_by=None,
-            bundle=None,
         )
-        app.save()
-        for row in rows:
-            row.application = app
-        ApplicationMaterial.objects.bulk_create(rows)
         change = _Change(sms=f"您的网上申请 {app.number}（{version.name}）已提交，请按要求上传材料，我们将尽快预审。")
         _record(app, action=Action.SUBMIT_ONLINE, from_status="", by=by, before=None, change=change, ip=ip)
     return app
@@ -555,24 +550,20 @@ def theme_application_receive(
         apps = []
         for number, matter in zip(numbers, matters, strict=True):
             version = versions[matter.pk]
-            rows = _material_rows(version, states_by_version.get(version.pk), today=today)
-            app = _new_application(
+            app = _open_application(
                 version=version,
                 applicant=applicant,
                 number=number,
                 channel=channel,
                 site=site,
                 status=Status.RECEIVED,
+                material_states=states_by_version.get(version.pk),
                 received_by=by,
                 applicant_user=applicant_user,
                 is_assisted=is_assisted,
                 assisted_by=assisted_by,
                 bundle=bundle,
             )
-            app.save()
-            for row in rows:
-                row.application = app
-            ApplicationMaterial.objects.bulk_create(rows)
             _record(
                 app,
                 action=Action.RECEIVE,

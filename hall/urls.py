@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from approvals.views import homes
 from hall import api, views
 
 admin.site.site_header = "政务服务大厅管理系统 · 后台管理"
@@ -26,9 +27,9 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
-    path("workbench/", views.workbench, name="workbench"),
-    path("backoffice/", views.backoffice, name="backoffice"),
-    path("inspections/", views.inspections, name="inspections"),
+    path("workbench/", homes.workbench, name="workbench"),
+    path("backoffice/", homes.backoffice, name="backoffice"),
+    path("inspections/", homes.inspections, name="inspections"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("leader/", views.leader_home, name="leader_home"),
     path("system/", views.system_home, name="system_home"),

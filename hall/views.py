@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from hall.forms import HallPasswordChangeForm, LoginForm
-from hall.models import Notification, User, Window
+from hall.models import Notification, User
 from hall.roles import ROLE_HOME, can_open
 from hall.selectors import calendar_status, sites_with_zones_and_windows, window_status_counts
 from hall.services.notifications import notification_mark_all_read
@@ -73,84 +73,6 @@ def portal(request):
 def _staff_context(request) -> dict:
     user: User = request.user
     return {"today": timezone.localdate(), "staff_user": user}
-
-
-@page_for_roles("workbench")
-def workbench(request):
-    """Window clerk workbench (窗口工作台)."""
-    window = (
-        Window.objects.select_related("zone", "site", "department").filter(pk=request.user.window_id).first()
-        if request.user.window_id
-        else None
-    )
-    # The application panels (一窗受理, 我的办件) read through approvals' selectors.
-    from approvals.models import FINAL_STATUSES, Status
-    from approvals.selectors import application_search
-
-    my_work = application_search(request.user, mine=True).exclude(status__in=[*FINAL_STATUSES, Status.COMPLETED])
-    # The calling panel (叫号) of the clerk's window, the same partial as the queue console.
-    from hall.queue.views import panel_context
-
-    context = {
-        **(panel_context(window) if window else {}),
-        **_staff_context(request),
-        "window": window,
-        "my_work": Paginator(my_work.order_by("promised_deadline", "-received_at"), 10).get_page(
-            request.GET.get("page")
-        ),
-    }
-    return render(request, "hall/workbench.html", context)
-
-
-@page_for_roles("backoffice")
-def backoffice(request):
-    """Back-office approver workbench (审批工作台)."""
-    from approvals.models import Status, WarningLevel
-    from approvals.selectors import department_queue, inspection_tasks
-
-    status = request.GET.get("status", "")
-    status = status if status in Status.values else ""
-    warning = request.GET.get("warning", "")
-    warning = warning if warning in WarningLevel.values else ""
-    q = request.GET.get("q", "")[:40]
-    queue = department_queue(request.user, status=status, warning=warning, q=q)
-    params = request.GET.copy()
-    params.pop("page", None)
-    context = {
-        **_staff_context(request),
-        "queue": Paginator(queue, 20).get_page(request.GET.get("page")),
-        "inspections": inspection_tasks(request.user)[:10],
-        "status": status,
-        "warning": warning,
-        "q": q,
-        "query": params.urlencode(),
-        "queue_statuses": [
-            (s.value, s.label) for s in (Status.ACCEPTED, Status.UNDER_REVIEW, Status.SPECIAL_PROCEDURE, Status.DECIDED)
-        ],
-        "warnings": WarningLevel.choices,
-    }
-    return render(request, "hall/backoffice.html", context)
-
-
-@page_for_roles("inspections")
-def inspections(request):
-    """Site inspector's task list (勘验任务): an inspector's assigned inspections (others: their scope's)."""
-    from approvals.models import Status
-    from approvals.selectors import applications_for, open_inspections
-    from approvals.transitions import actions_for
-
-    tasks = Paginator(open_inspections(request.user), 20).get_page(request.GET.get("page"))
-    context = {
-        **_staff_context(request),
-        "tasks": tasks,
-        # Who may record the result (结束特别程序) comes from the transitions table, as on the application page.
-        "rows": [(pause, "resume" in actions_for(pause.application, request.user)) for pause in tasks.object_list],
-        "is_inspector": request.user.role == User.Role.INSPECTOR,
-        "under_review": applications_for(request.user)
-        .filter(status=Status.UNDER_REVIEW)
-        .order_by("promised_deadline")[:10],
-    }
-    return render(request, "hall/inspections.html", context)
 
 
 @page_for_roles("dashboard")

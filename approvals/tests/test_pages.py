@@ -622,3 +622,9 @@ def test_supplement_answer_without_upload_shows_the_service_error(client, people
     assert "尚未上传" in response.content.decode()
     app.refresh_from_db()
     assert app.status == Status.SUPPLEMENT_REQUESTED
+
+
+def test_the_workbench_links_to_theme_intake(client, demo_people):
+    client.force_login(demo_people["clerk"])
+    page = client.get("/workbench/").content.decode()
+    assert 'href="/applications/new/theme/"' in page
