@@ -12,21 +12,8 @@ from approvals.models import (
     DepartmentHead,
     SmsMessage,
 )
-from hall.admin import AuditedAdmin
+from hall.admin import AuditedAdmin, ReadOnlyAdmin
 from hall.privacy import mask_name, mask_phone
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows written only by services: viewable, never added, changed or deleted here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -69,14 +69,19 @@ def sms_enqueue_many(messages: Iterable[tuple[str, str, int | None, str]]) -> in
     return len(rows)
 
 
+SMS_BATCH_SIZE = 500
+
+
 def _schedule(ids: list[int]) -> None:
+    """One delivery task per batch, never one per message (a sweep may queue thousands)."""
     from approvals.tasks import deliver_sms
 
-    for message_id in ids:
+    for start in range(0, len(ids), SMS_BATCH_SIZE):
+        batch = ids[start : start + SMS_BATCH_SIZE]
         try:
-            deliver_sms.delay(message_id)
-        except Exception:  # a broker outage must not fail the request; the row stays pending
-            logger.exception("could not enqueue SMS %s", message_id)
+            deliver_sms.delay(batch)
+        except Exception:  # a broker outage must not fail the request; the rows stay pending
+            logger.exception("could not enqueue %d SMS", len(batch))
 
 
 def _schedule_keys(keys: list[str]) -> None:

@@ -17,6 +17,11 @@ def sweep_warnings(today: str | None = None) -> str:
 
 
 @shared_task(name="approvals.deliver_sms", autoretry_for=(ConnectionError,), retry_backoff=True, max_retries=5)
-def deliver_sms(message_id: int) -> str:
-    """Hand one SMS of the outbox to the configured backend (短信发送)."""
-    return sms_deliver(message_id=message_id)
+def deliver_sms(message_ids: list[int]) -> dict[str, int]:
+    """Hand a batch of outbox SMS to the configured backend (短信发送). Idempotent: a message
+    already sent is skipped, so a retried batch resends nothing."""
+    outcomes: dict[str, int] = {}
+    for message_id in message_ids:
+        state = sms_deliver(message_id=message_id)
+        outcomes[state] = outcomes.get(state, 0) + 1
+    return outcomes

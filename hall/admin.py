@@ -61,6 +61,20 @@ class AuditedAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by services (history, logs, outboxes): viewable, never added, changed or
+    deleted in the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Division)
 class DivisionAdmin(AuditedAdmin):
     list_display = ["code", "name", "level", "parent"]
@@ -320,20 +334,11 @@ class CalendarDayAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):  # append-only
     list_display = ["created_at", "actor_repr", "action", "object_type", "object_repr", "ip_address"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_repr", "object_repr", "object_id", "action"]
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # append-only
 
 
 @admin.register(Notification)

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from hall.admin import AuditedAdmin
+from hall.admin import AuditedAdmin, ReadOnlyAdmin
 from hall.queue.models import AppointmentSlot, CallLog, PriorityCategory, QueueLine, Ticket, WindowLine
 
 
@@ -41,17 +41,6 @@ class AppointmentSlotAdmin(AuditedAdmin):
     list_display = ["line", "service_date", "starts_at", "ends_at", "capacity", "booked_count"]
     list_filter = ["service_date", "line"]
     readonly_fields = ["booked_count"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Ticket)

@@ -233,3 +233,12 @@ def test_createsuperuser_makes_an_administrator(monkeypatch, db):
     call_command("createsuperuser", "--noinput", "--username", "sysadmin", "--full_name", "系统管理员", verbosity=0)
     user = User.objects.get(username="sysadmin")
     assert (user.role, user.is_superuser, user.is_staff) == (User.Role.ADMIN, True, True)
+
+
+@pytest.mark.parametrize(
+    "model", ["hall/auditlog", "approvals/applicationevent", "approvals/smsmessage", "queue/ticket", "queue/calllog"]
+)
+def test_service_written_rows_are_read_only_in_the_admin(client, demo_people, model):
+    client.force_login(demo_people["admin"])
+    assert client.get(f"/admin/{model}/").status_code == 200
+    assert client.get(f"/admin/{model}/add/").status_code == 403
