@@ -19,7 +19,7 @@ def test_messages_are_delivered_after_commit_in_one_task_per_batch(monkeypatch, 
     for callback in callbacks:
         callback()
     assert [len(batch) for batch in batches] == [2, 2, 1]
-    assert sorted(sum(batches, [])) == sorted(SmsMessage.objects.values_list("pk", flat=True))
+    assert sorted(pk for batch in batches for pk in batch) == sorted(SmsMessage.objects.values_list("pk", flat=True))
 
 
 def test_a_batch_is_sent_once_even_when_the_task_runs_twice():
