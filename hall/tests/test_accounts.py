@@ -42,8 +42,12 @@ def test_user_create_validates_fields_and_records_an_audit_entry(demo_people):
         user_create(username="clerk99", password="Hall#2026x", full_name="新窗口", role=User.Role.CLERK, by=admin)
     assert excinfo.value.message_dict["department"] == ["工作人员须选择所属部门。"]
     user = user_create(
-        username="clerk99", password="Hall#2026x", full_name="新窗口", role=User.Role.CLERK,
-        department=demo_people["clerk"].department, by=admin,
+        username="clerk99",
+        password="Hall#2026x",
+        full_name="新窗口",
+        role=User.Role.CLERK,
+        department=demo_people["clerk"].department,
+        by=admin,
     )
     assert user.check_password("Hall#2026x")
     entry = AuditLog.objects.get(action="user.create", object_id=str(user.pk))
