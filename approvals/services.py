@@ -33,6 +33,7 @@ from approvals.models import (
     NumberSequence,
     Status,
 )
+from approvals.signals import application_transitioned
 from approvals.sms import sms_enqueue
 from approvals.transitions import ACTION_LABELS, Action, TransitionNotAllowed, check_transition
 from hall.catalog.models import Material, MatterVersion, OnlineDepth, ThemeService
@@ -291,6 +292,9 @@ def _record(
     )
     if change.sms:
         sms_enqueue(phone=app.applicant_phone, body=change.sms, application=app)
+    application_transitioned.send(
+        sender=Application, application=app, action=action, from_status=from_status, to_status=app.status, by=by
+    )
     return event
 
 
