@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed lint format check-deploy clean
+.PHONY: run test install migrate seed lint format check-deploy clean restore-drill fuzz-api
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "需要 $(PYTHON)（Python 3.11）"; exit 1; }
@@ -42,6 +42,16 @@ format: install
 check-deploy: install
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets;print(secrets.token_urlsafe(64))') ALLOWED_HOSTS=hall.example.gov.cn \
 		$(PY) manage.py check --deploy --fail-level WARNING
+
+# Restore drill on PostgreSQL ($$DATABASE_URL): dump, restore into a scratch database, compare the
+# row counts of every table, run check and /healthz on the copy (docs/production.md).
+restore-drill: install
+	$(PY) scripts/restore_drill.py
+
+# Schemathesis over the whole API schema as an administrator and as a clerk, bounded
+# (FUZZ_EXAMPLES per operation); needs PostgreSQL in $$DATABASE_URL (docs/production.md).
+fuzz-api: install
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-25} $(PY) -m pytest -p no:cacheprovider -q hall/tests/test_api_fuzz.py
 
 clean:
 	rm -rf var/celery var/cache var/staticfiles

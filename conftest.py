@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import uuid
 from urllib.parse import urlparse
 
 import pytest
@@ -62,6 +63,52 @@ def pytest_runtest_setup(item):
         if IN_CI:
             pytest.fail(f"CI requires this {marker} test to run, but: {reason}", pytrace=False)
         pytest.skip(reason)
+
+
+def _allow_audit_truncate_in_test_databases(sender, connection, **kwargs):
+    """The audit table refuses TRUNCATE (hall migration 0006) except in a database named test_*
+    on a session that asks for it: pytest-django flushes transactional tests with TRUNCATE, so
+    every connection of the test run asks. Production connections never do (docs/production.md)."""
+    if connection.vendor == "postgresql" and str(connection.settings_dict.get("NAME", "")).startswith("test_"):
+        with connection.cursor() as cursor:
+            cursor.execute("SET hall.allow_audit_truncate = 'on'")
+
+
+def pytest_configure(config):
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_allow_audit_truncate_in_test_databases, dispatch_uid="hall-audit-truncate-in-tests")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_celery_broker(tmp_path_factory):
+    """Tasks the tests enqueue never reach the development broker's queues (a `make run` worker
+    would run them against the demo database): on the filesystem broker they go to a folder of
+    this run, on Redis to a queue of this run (one per xdist worker), purged and deleted at the end."""
+    from hall.celery import app
+
+    run = uuid.uuid4().hex[:8]
+    if str(app.conf.broker_url).startswith("filesystem://"):
+        folder = tmp_path_factory.mktemp("celery-broker")
+        (folder / "processed").mkdir()
+        app.conf.broker_transport_options = {
+            "data_folder_in": str(folder),
+            "data_folder_out": str(folder),
+            "processed_folder": str(folder / "processed"),
+            "control_folder": str(folder / "control"),
+            "store_processed": False,
+        }
+    queue = f"hall-test-{run}"
+    app.conf.task_default_queue = queue
+    app.amqp.__dict__.pop("queues", None)  # rebuilt from the new default on first use
+    yield queue
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        try:
+            channel.queue_purge(queue)
+            channel.queue_delete(queue)
+        except Exception:  # noqa: BLE001 (never declared: nothing was sent)
+            pass
 
 
 @pytest.fixture(autouse=True)

@@ -4,15 +4,13 @@ public tracking and citizen sign-up. Thin: parse, look up within the user's scop
 from __future__ import annotations
 
 import django_filters
-from django.conf import settings
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import APIException, NotFound
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from approvals import services
@@ -31,8 +29,9 @@ from approvals.selectors import application_for, application_track, applications
 from approvals.transitions import ACTION_LABELS, TransitionNotAllowed, actions_for
 from hall.catalog.models import MatterVersion, ThemeService
 from hall.models import User
-from hall.privacy import mask_id_number, mask_name, mask_phone
-from hall.services.audit import client_ip
+from hall.privacy import is_citizen_actor, mask_id_number, mask_name, mask_person, mask_phone
+from hall.ratelimit import ClientRateThrottle
+from hall.services.audit import audit_record, client_ip
 
 
 class TransitionConflict(APIException):
@@ -148,9 +147,15 @@ class ApplicationEventOutput(serializers.Serializer):
     from_status = serializers.CharField()
     to_status = serializers.CharField()
     to_status_display = serializers.CharField(source="get_to_status_display")
-    actor_name = serializers.CharField(source="actor_repr")
+    actor_name = serializers.SerializerMethodField()
     note = serializers.CharField()
     created_at = serializers.DateTimeField()
+
+    def get_actor_name(self, obj) -> str:
+        # A citizen acting on their own application is personal data like the applicant fields.
+        if is_citizen_actor(obj, obj.application) and not self.context.get("reveal"):
+            return mask_person(obj.actor_repr)
+        return obj.actor_repr
 
     def get_action_display(self, obj) -> str:
         return ACTION_LABELS.get(obj.action, "上传材料" if obj.action == "material_upload" else obj.action)
@@ -191,8 +196,6 @@ class ApplicationDetailOutput(ApplicationListOutput):
     delivery_method = serializers.CharField()
     applicant_id_number = serializers.SerializerMethodField()
     applicant_credit_code = serializers.CharField()
-    legal_representative = serializers.CharField()
-    agent_name = serializers.CharField()
     agent_id_number = serializers.SerializerMethodField()
     agent_phone = serializers.SerializerMethodField()
     decision_display = serializers.CharField(source="get_decision_display")
@@ -243,12 +246,22 @@ class ApplicationDetailOutput(ApplicationListOutput):
             "allowed_actions",
         ]
 
+    legal_representative = serializers.SerializerMethodField()
+    agent_name = serializers.SerializerMethodField()
+
     def _full(self, obj) -> bool:
-        request = self.context.get("request")
-        return request is not None and can_view_personal_data(request.user, obj)
+        # Masked by default for every role; full values only on an audited reveal (?reveal=1),
+        # decided and recorded by the view (ApplicationDetailApi).
+        return bool(self.context.get("reveal"))
 
     def get_applicant_name(self, obj) -> str:
         return obj.applicant_name if self._full(obj) else super().get_applicant_name(obj)
+
+    def get_legal_representative(self, obj) -> str:
+        return obj.legal_representative if self._full(obj) else mask_name(obj.legal_representative)
+
+    def get_agent_name(self, obj) -> str:
+        return obj.agent_name if self._full(obj) else mask_name(obj.agent_name)
 
     def get_applicant_phone(self, obj) -> str:
         return obj.applicant_phone if self._full(obj) else mask_phone(obj.applicant_phone)
@@ -446,12 +459,38 @@ class ThemeApplicationReceiveApi(ApprovalsApiView):
 
 
 class ApplicationDetailApi(ApprovalsApiView):
-    """One application with its materials, history, pauses, extensions and your allowed actions."""
+    """One application with its materials, history, pauses, extensions and your allowed actions.
 
-    @extend_schema(summary="办件详情", responses=ApplicationDetailOutput)
+    Personal data (ID numbers, phones, natural persons' names, a citizen actor in the history) is
+    masked for every role. ``?reveal=1`` returns the full values to a role that handles the
+    application (the same rule as the page) and records who looked in the audit log.
+    """
+
+    @extend_schema(
+        summary="办件详情",
+        parameters=[
+            OpenApiParameter(
+                "reveal",
+                bool,
+                description="显示完整个人信息（身份证号码、电话、姓名）；仅限经办角色，每次查看记入审计日志",
+            )
+        ],
+        responses=ApplicationDetailOutput,
+    )
     def get(self, request, number: str):
         app = self.get_application(number)
-        return Response(ApplicationDetailOutput(app, context={"request": request}).data)
+        reveal = request.query_params.get("reveal", "").lower() in {"1", "true", "yes"}
+        if reveal:
+            if not can_view_personal_data(request.user, app):
+                raise PermissionDenied("您的角色无权查看完整个人信息。")
+            audit_record(
+                actor=request.user,
+                action="application.personal_data_view",
+                obj=app,
+                note="API 查看完整个人信息",
+                ip=client_ip(request),
+            )
+        return Response(ApplicationDetailOutput(app, context={"request": request, "reveal": reveal}).data)
 
 
 # --- One endpoint per transition ---------------------------------------------------------------------
@@ -713,19 +752,16 @@ class MaterialUploadApi(ApprovalsApiView):
 # --- Public -----------------------------------------------------------------------------------------
 
 
-class TrackThrottle(SimpleRateThrottle):
+class TrackThrottle(ClientRateThrottle):
     """Per client address, against guessing numbers and phones (settings.APPROVALS_TRACK_RATE)."""
 
     scope = "approvals_track"
-
-    def get_rate(self):
-        return settings.APPROVALS_TRACK_RATE
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    rate_setting = "APPROVALS_TRACK_RATE"
 
 
-class RegisterThrottle(TrackThrottle):
+class RegisterThrottle(ClientRateThrottle):
+    """Creating accounts: one budget for this API and the sign-up page (settings.SENSITIVE_RATE)."""
+
     scope = "approvals_register"
 
 

@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -180,6 +181,10 @@ def _build(
         )
         if immediate:
             status = Status.DELIVERED if status in (Status.DELIVERED, Status.COMPLETED) else Status.COMPLETED
+    if status in (Status.RECEIVED, Status.SUBMITTED):
+        # Still owed an answer, so received within its 5-working-day answer period (art. 32): an
+        # older one would already have been deemed accepted by the sweep.
+        accepted_on = wd.back(today, rng.randrange(0, settings.APPROVALS_ANSWER_PERIOD_DAYS))
     received_at = timezone.make_aware(
         datetime.combine(accepted_on, time(8, 30)) + timedelta(minutes=rng.randrange(0, 480))
     )
@@ -202,6 +207,9 @@ def _build(
         received_on=accepted_on,
         promised_limit_days=version.promised_limit_days,
         legal_limit_days=version.legal_limit_days,
+        answer_deadline=wd.add(accepted_on, settings.APPROVALS_ANSWER_PERIOD_DAYS)
+        if status in (Status.RECEIVED, Status.SUBMITTED)
+        else None,
         is_load_data=True,
     )
     if status in (Status.RECEIVED, Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.NOT_ACCEPTED):

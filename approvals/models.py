@@ -198,12 +198,24 @@ class Application(models.Model):
     status = models.CharField("办理状态", max_length=24, choices=Status.choices, db_index=True)
     received_at = models.DateTimeField("接件时间")
     received_on = models.DateField("接件日期")
+    # The business handling item (业务办理项: 新办/变更/延续/注销) chosen, when the matter has them.
+    sub_item = models.ForeignKey(
+        "catalog.SubItem",
+        verbose_name="业务办理项",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
 
     # Art. 32: supplement request (补正), deemed acceptance (视为受理)
     supplement_items = models.JSONField("补正材料清单", default=list, blank=True)
     supplement_note = models.TextField("补正说明", blank=True)
     supplement_requested_at = models.DateTimeField("补正告知时间", null=True, blank=True)
     supplemented_at = models.DateTimeField("补正完成时间", null=True, blank=True)
+    # The pre-review clock (预审答复期限): the last working day to accept, refuse or send the one
+    # supplement notice — 5 working days after the materials arrived (receipt or supplement).
+    answer_deadline = models.DateField("预审答复期限", null=True, blank=True)
     deemed_accepted = models.BooleanField("逾期未告知视为受理", default=False)
     refusal_reason = models.TextField("不予受理理由", blank=True)
 
@@ -274,10 +286,11 @@ class Application(models.Model):
                 condition=Q(clock_state="running"),
                 name="application_running_idx",
             ),
+            # The sweep reads the pre-review clocks (art. 32) of applications not yet answered.
             models.Index(
-                fields=["received_on"],
+                fields=["answer_deadline"],
                 condition=Q(status__in=["received", "submitted", "prereview", "supplemented"]),
-                name="application_unanswered_idx",
+                name="application_answer_due_idx",
             ),
             models.Index(fields=["department", "status"], name="application_dept_status_idx"),
             models.Index(fields=["site", "status"], name="application_site_status_idx"),

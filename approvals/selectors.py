@@ -19,7 +19,7 @@ def applications_for(user) -> QuerySet[Application]:
     """The applications ``user`` may see (citizen: own; clerk: site; approver: department; …),
     with what a list shows joined, newest first."""
     return applications_visible_to(user).select_related(
-        "matter_version__matter", "department", "site", "handler", "received_by", "bundle"
+        "matter_version__matter", "department", "site", "handler", "received_by", "bundle", "sub_item"
     )
 
 
@@ -126,6 +126,13 @@ def application_search(
     return queryset
 
 
+def awaiting_answer(user) -> QuerySet[Application]:
+    """待受理: applications of ``user``'s scope still owed an answer (art. 32), nearest answer deadline first."""
+    from approvals.models import PRE_ACCEPTANCE_STATUSES
+
+    return applications_for(user).filter(status__in=PRE_ACCEPTANCE_STATUSES).order_by("answer_deadline", "received_at")
+
+
 def department_queue(user, *, status: str = "", warning: str = "", q: str = "") -> QuerySet[Application]:
     """The back office's queue (审批工作台): accepted applications not yet completed, deadline first."""
     from approvals.models import Status
@@ -213,3 +220,79 @@ def open_inspections(user) -> QuerySet[ClockPause]:
         .prefetch_related("application__pauses")
         .order_by("scheduled_on", "started_on", "id")
     )
+
+
+# --- Filters of the figures' drill-down (统计明细), used by reports' links into 办件查询 -------------------
+
+REPORT_DATE_FIELDS = {
+    "received": "received_on",
+    "accepted": "accepted_on",
+    "completed": "completed_on",
+}
+
+
+def report_filter(params):
+    """The rows behind a reported figure, from the query string of 办件查询: ``date_field`` with
+    ``date_from``/``date_to``, ``department``, ``site``, ``site_level=base``, ``channel`` (a value or
+    ``online``), ``depth``, ``on_time``, ``immediate``, ``assisted``. Unknown values are ignored;
+    returns a ``Q`` and a short Chinese description of the filter (empty when none applies)."""
+    from datetime import date
+
+    from django.db.models import Q
+
+    from approvals.models import ONLINE_CHANNELS, Channel
+
+    def day(name):
+        try:
+            return date.fromisoformat(params.get(name, ""))
+        except ValueError:
+            return None
+
+    condition, labels = Q(), []
+    field, start, end = params.get("date_field", ""), day("date_from"), day("date_to")
+    if start and end:
+        label = f"{start:%Y-%m-%d}～{end:%Y-%m-%d}"
+        if field in REPORT_DATE_FIELDS:
+            condition &= Q(**{f"{REPORT_DATE_FIELDS[field]}__range": (start, end)})
+            labels.append({"received": "接件", "accepted": "受理", "completed": "办结"}[field] + label)
+        elif field in ("inspection", "paused"):
+            pauses = ClockPause.objects.filter(started_on__range=(start, end))
+            if field == "inspection":
+                pauses = pauses.filter(kind=ClockPause.Kind.INSPECTION)
+            condition &= Q(pk__in=pauses.values("application_id"))
+            labels.append(("现场勘验" if field == "inspection" else "特别程序") + label)
+        elif field == "extended":
+            extensions = ClockExtension.objects.filter(status="approved", decided_at__date__range=(start, end))
+            condition &= Q(pk__in=extensions.values("application_id"))
+            labels.append("批准延期" + label)
+    for name, lookup in (("department", "department_id"), ("site", "site_id")):
+        value = params.get(name, "")
+        if value.isdigit():
+            if name == "department":
+                condition &= Q(department_id=int(value)) | Q(department__parent_id=int(value))
+            else:
+                condition &= Q(site_id=int(value))
+            labels.append("指定部门" if name == "department" else "指定场所")
+    if params.get("site_level") == "base":
+        condition &= Q(site__level__in=["town", "village"])
+        labels.append("乡镇、村")
+    channel = params.get("channel", "")
+    if channel == "online":
+        condition &= Q(channel__in=ONLINE_CHANNELS)
+        labels.append("网上办理")
+    elif channel in Channel.values:
+        condition &= Q(channel=channel)
+        labels.append(Channel(channel).label)
+    if params.get("depth") in ("1", "2", "3", "4"):
+        condition &= Q(matter_version__online_depth=params["depth"])
+        labels.append("全程网办" if params["depth"] == "4" else f"网办深度{params['depth']}级")
+    if params.get("on_time") in ("0", "1"):
+        condition &= Q(on_time=params["on_time"] == "1")
+        labels.append("按时办结" if params["on_time"] == "1" else "超期办结")
+    if params.get("immediate") == "1":
+        condition &= Q(matter_version__handling_type="1")
+        labels.append("即办件")
+    if params.get("assisted") == "1":
+        condition &= Q(is_assisted=True)
+        labels.append("帮办代办")
+    return condition, "，".join(labels)

@@ -47,6 +47,8 @@ class Action:
     WITHDRAW = "withdraw"
     REVOKE = "revoke"
     ACCEPT_IMMEDIATELY = "accept_immediately"
+    # Art. 32: unanswered for 5 working days, the application counts as accepted (the sweep only).
+    DEEM_ACCEPT = "deem_accept"
 
 
 ACTION_LABELS = {
@@ -71,6 +73,7 @@ ACTION_LABELS = {
     Action.WITHDRAW: "撤回",
     Action.REVOKE: "撤销",
     Action.ACCEPT_IMMEDIATELY: "即办办结",
+    Action.DEEM_ACCEPT: "逾期视为受理",
 }
 
 # Actions that create an application: they have no from-status.
@@ -162,6 +165,20 @@ def _assigned_inspector_only(application, user) -> str | None:
     return None
 
 
+def _answer_period_open(application) -> str | None:
+    """Art. 32: past the answer deadline the application already counts as accepted, so it can no
+    longer be refused or sent back for supplements (the decision may still deny it)."""
+    from django.utils import timezone
+
+    deadline = application.answer_deadline
+    if deadline is not None and timezone.localdate() > deadline:
+        return (
+            f"办件 {application.number} 已超过预审答复期限（{deadline:%Y-%m-%d}），依法视为受理，"
+            "不能再不予受理或要求补正，请直接受理（自收到材料之日起计时）。"
+        )
+    return None
+
+
 def _rows() -> dict[tuple[str, str], Transition]:
     table: dict[tuple[str, str], Transition] = {
         (CREATE, Action.RECEIVE): Transition(S.RECEIVED, INTAKE_STAFF),
@@ -180,10 +197,14 @@ def _rows() -> dict[tuple[str, str], Transition]:
     }
     for status in BEFORE_ACCEPTANCE:
         table[(status, Action.ACCEPT)] = Transition(S.ACCEPTED, INTAKE_STAFF)
-        table[(status, Action.REFUSE)] = Transition(S.NOT_ACCEPTED, INTAKE_STAFF)
+        table[(status, Action.REFUSE)] = Transition(S.NOT_ACCEPTED, INTAKE_STAFF, guard=_answer_period_open)
+        # No role may take it: only the sweep (approvals.services.prereview), acting for the law.
+        table[(status, Action.DEEM_ACCEPT)] = Transition(S.ACCEPTED, ())
     # 补正 is told in one go: never from SUPPLEMENTED, so it cannot be asked twice.
     for status in (S.RECEIVED, S.SUBMITTED, S.PREREVIEW):
-        table[(status, Action.REQUEST_SUPPLEMENT)] = Transition(S.SUPPLEMENT_REQUESTED, INTAKE_STAFF)
+        table[(status, Action.REQUEST_SUPPLEMENT)] = Transition(
+            S.SUPPLEMENT_REQUESTED, INTAKE_STAFF, guard=_answer_period_open
+        )
     for status in EXTENDABLE:
         table[(status, Action.ASSIGN)] = Transition(status, BACK_OFFICE)
         # 延期 (art. 42): the handler asks with a written reason, a supervisor (负责人) decides.

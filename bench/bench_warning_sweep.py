@@ -29,7 +29,7 @@ from django.utils import timezone  # noqa: E402
 
 from approvals.load import delete_load_data, ensure_load_catalog, generate_applications  # noqa: E402
 from approvals.models import Application, DepartmentHead  # noqa: E402
-from approvals.sweep import applications_sweep_warnings  # noqa: E402
+from approvals.services.sweep import applications_sweep_warnings  # noqa: E402
 from hall.demo import seed_demo  # noqa: E402
 from hall.models import Notification, User  # noqa: E402
 from hall.workdays import current_calendar  # noqa: E402

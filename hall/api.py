@@ -12,6 +12,7 @@ from hall.models import Department, Site, User, Window, Zone
 from hall.privacy import mask_id_number, mask_phone
 from hall.selectors import departments_with_sections, sites_with_zones_and_windows
 from hall.workdays import (
+    MAX_SPAN_DAYS,
     MAX_WORKING_DAYS,
     add_working_days,
     current_calendar,
@@ -136,6 +137,8 @@ class WorkingDaysQuery(serializers.Serializer):
             raise serializers.ValidationError({"start": "请提供起始日期 start（YYYY-MM-DD）。"})
         if "n" not in attrs and "end" not in attrs:
             raise serializers.ValidationError({"n": "请提供工作日数 n，或截止日期 end。"})
+        if "end" in attrs and abs((attrs["end"] - attrs["start"]).days) > MAX_SPAN_DAYS:
+            raise serializers.ValidationError({"end": f"起止日期相隔不得超过 {MAX_SPAN_DAYS} 天（约 20 年）。"})
         return attrs
 
 

@@ -28,3 +28,22 @@ def mask_name(value: str) -> str:
     if len(value) == 2:
         return value[0] + "*"
     return value[0] + "*" * (len(value) - 2) + value[-1]
+
+
+def mask_person(value: str) -> str:
+    """An actor as recorded, "张三（13800001234）" → "张*（138****1234）": name and username masked.
+
+    A citizen's username is their phone number, so both halves are personal data.
+    """
+    if not value:
+        return ""
+    if value.endswith("）") and "（" in value:
+        name, _, username = value[:-1].partition("（")
+        return f"{mask_name(name)}（{mask_phone(username)}）"
+    return mask_phone(value) if value.isdigit() else mask_name(value)
+
+
+def is_citizen_actor(event, application) -> bool:
+    """Whether a timeline event was done by the applicant (a citizen) rather than by staff."""
+    actor_id = getattr(event, "actor_id", None)
+    return bool(actor_id) and actor_id == getattr(application, "applicant_user_id", None)

@@ -28,10 +28,23 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("办事服务", "portal", (R.PUBLIC,)),
     NavItem("叫号", "queue_window", (R.CLERK, R.SUPERVISOR)),
     NavItem("排队监控", "queue_stats", (R.SUPERVISOR, R.LEADER, R.ADMIN)),
+    NavItem("统计报表", "reports_period", (R.SUPERVISOR, R.LEADER, R.ADMIN)),
+    NavItem("年度汇总", "reports_exports", (R.SUPERVISOR, R.LEADER, R.ADMIN)),
     NavItem("取号预约", "queue_take", (R.PUBLIC,)),
     NavItem("我的办件", "my_applications", (R.PUBLIC,)),
     NavItem("办件查询", "application_list", (R.CLERK, R.APPROVER, R.INSPECTOR, R.SUPERVISOR, R.LEADER)),
     NavItem("延期审批", "application_extensions", (R.SUPERVISOR,)),
+    NavItem("好差评监管", "evaluation_supervision", (R.SUPERVISOR, R.LEADER, R.ADMIN)),
+    NavItem("差评整改", "evaluation_cases", (R.APPROVER, R.SUPERVISOR, R.LEADER)),
+    NavItem("电话回访", "evaluation_callback", (R.CLERK, R.APPROVER, R.SUPERVISOR)),
+    NavItem("我的评价", "my_evaluations", (R.PUBLIC,)),
+    NavItem("企业开办", "startup_list", (R.CLERK, R.APPROVER, R.SUPERVISOR, R.LEADER)),
+    NavItem("市场主体", "entity_list", (R.CLERK, R.APPROVER, R.SUPERVISOR, R.LEADER, R.ADMIN)),
+    NavItem("市场主体统计", "enterprise_figures", (R.SUPERVISOR, R.LEADER, R.ADMIN)),
+    NavItem("工单派单台", "workorder_board", (R.SUPERVISOR, R.LEADER)),
+    NavItem("部门工单", "workorder_inbox", (R.APPROVER,)),
+    NavItem("前台登记", "workorder_frontdesk", (R.CLERK, R.SUPERVISOR)),
+    NavItem("工单统计", "workorder_figures", (R.SUPERVISOR, R.LEADER, R.ADMIN)),
 )
 
 ROLE_HOME = {

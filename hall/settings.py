@@ -63,10 +63,12 @@ INSTALLED_APPS = [
     "approvals",
     "enterprises",
     "evaluations",
+    "evaluations.workorders",
     "reports",
 ]
 
 MIDDLEWARE = [
+    "hall.middleware.ClientAddressMiddleware",  # first: REMOTE_ADDR = the real client (TRUSTED_PROXIES)
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hall.middleware.RejectNulMiddleware",  # %00 in a path → 404, in a query or form → 400
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -193,6 +196,9 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated).
+# Empty (the default): the socket address is the client, whatever the header says.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 
 # --- Django REST framework and the OpenAPI schema ----------------------------------------------
 REST_FRAMEWORK = {
@@ -201,9 +207,19 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "hall.api_schema.HallAutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "hall.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # Throttles read REMOTE_ADDR, which hall.middleware has already resolved behind TRUSTED_PROXIES.
+    "NUM_PROXIES": 0,
     "EXCEPTION_HANDLER": "hall.api_errors.exception_handler",
 }
+# JSON bodies of the API: at most this many bytes and this many nested levels (else 400).
+API_JSON_MAX_BYTES = env_int("API_JSON_MAX_BYTES", 1024 * 1024)
+API_JSON_MAX_DEPTH = env_int("API_JSON_MAX_DEPTH", 32)
 SPECTACULAR_SETTINGS = {
     "TITLE": "政务服务大厅管理系统 API",
     "DESCRIPTION": "Service hall management system: hall, applications, evaluations, reports.",
@@ -226,7 +242,8 @@ SPECTACULAR_SETTINGS = {
 
 # --- Celery ---------------------------------------------------------------------------------------
 # Default: kombu's filesystem transport, so a bare machine still runs a real worker and beat.
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://")
+# The host part only silences kombu's "No hostname was supplied" warning; the folders are below.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", "filesystem://localhost/")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery" / "broker"
     (_broker_dir / "processed").mkdir(parents=True, exist_ok=True)
@@ -234,8 +251,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_broker_dir),
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
+        # kombu's exchange table; its default is ./control, relative to the working directory.
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # With acks_late, a task whose worker died is redelivered once it has been unacknowledged
+    # this long (Redis's default is an hour). It must exceed the longest task's run time, which
+    # CELERY_TASK_TIME_LIMIT enforces below it (docs/production.md).
+    # Workers look for expired unacknowledged tasks every CELERY_UNACKED_RESTORE_INTERVAL seconds
+    # (kombu would otherwise scan only every tenth tick, i.e. every 100 s).
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+        "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+        "unacked_restore_throttle": 1,
+    }
+# Hard limit of any task, kept below the visibility timeout so that a running task is never
+# redelivered to a second worker while the first still works on it.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 540)
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 480)
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND") or None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
@@ -267,7 +302,35 @@ APPROVALS_PROMISE_REMINDER_DAYS = env_int("APPROVALS_PROMISE_REMINDER_DAYS", 2)
 APPROVALS_ANSWER_PERIOD_DAYS = env_int("APPROVALS_ANSWER_PERIOD_DAYS", 5)
 # Public tracking (办件查询) attempts per client address.
 APPROVALS_TRACK_RATE = env("APPROVALS_TRACK_RATE", "10/min")
+# Sign-up, phone / ID look-ups and kiosk check-in, per client (hall.ratelimit): the same budget.
+SENSITIVE_RATE = env("SENSITIVE_RATE", APPROVALS_TRACK_RATE)
 # --- end of applications settings ---------------------------------------------------------------
+
+# --- Work orders (诉求工单) [local] — owned by evaluations.workorders ------------------------------
+# The hall's opening hours on working days: working-hour limits (紧急 24 hours) count only these.
+WORKORDER_OPENING_HOURS = env("WORKORDER_OPENING_HOURS", "09:00-12:00,13:30-17:30")
+# 差评转办: open a complaint work order for every 差评 (off by default).
+WORKORDER_FROM_BAD_REVIEW = env_bool("WORKORDER_FROM_BAD_REVIEW", False)
+# Client pushing replies back to the 12345 platform; the default only records them.
+WORKORDER_HOTLINE_CLIENT = env("WORKORDER_HOTLINE_CLIENT", "evaluations.workorders.hotline.RecordingClient")
+# --- end of work-order settings -----------------------------------------------------------------
+
+# --- Evaluations (好差评) [local] — owned by the evaluations app ---------------------------------
+# 差评 handling limits in working days: verification (核实, with the callback) and rectification (整改).
+EVALUATIONS_VERIFY_DAYS = env_int("EVALUATIONS_VERIFY_DAYS", 1)
+EVALUATIONS_RECTIFY_DAYS = env_int("EVALUATIONS_RECTIFY_DAYS", 15)
+EVALUATIONS_APPEAL_DAYS = env_int("EVALUATIONS_APPEAL_DAYS", 3)
+# A step is "即将到期" when this many working days or fewer remain (0 = on its last day).
+EVALUATIONS_WARNING_DAYS = env_int("EVALUATIONS_WARNING_DAYS", 0)
+# Evaluation links (QR codes, SMS) stay valid this many days.
+EVALUATIONS_LINK_MAX_DAYS = env_int("EVALUATIONS_LINK_MAX_DAYS", 30)
+# The window evaluator shows a finished service for this long, then records it as not evaluated.
+EVALUATIONS_EVALUATOR_IDLE_SECONDS = env_int("EVALUATIONS_EVALUATOR_IDLE_SECONDS", 90)
+# The provincial 好差评 platform pushes evaluations with this key (header X-Platform-Key); empty = off.
+EVALUATIONS_PLATFORM_KEY = env("EVALUATIONS_PLATFORM_KEY", "")
+# The public address put in front of evaluation links sent by SMS (短信评价链接).
+EVALUATIONS_PUBLIC_URL = env("EVALUATIONS_PUBLIC_URL", "http://127.0.0.1:8000")
+# --- end of evaluations settings ----------------------------------------------------------------
 
 # --- Logging ------------------------------------------------------------------------------------------
 LOGGING = {

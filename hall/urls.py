@@ -7,6 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from approvals.views import homes
 from hall import api, views
+from reports import views as report_views
 
 admin.site.site_header = "政务服务大厅管理系统 · 后台管理"
 admin.site.site_title = "政务服务大厅管理系统"
@@ -30,18 +31,27 @@ urlpatterns = [
     path("workbench/", homes.workbench, name="workbench"),
     path("backoffice/", homes.backoffice, name="backoffice"),
     path("inspections/", homes.inspections, name="inspections"),
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("leader/", views.leader_home, name="leader_home"),
+    path("dashboard/", report_views.dashboard, name="dashboard"),
+    path("leader/", report_views.leader_home, name="leader_home"),
+    path("", include("reports.urls")),
     path("system/", views.system_home, name="system_home"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("", include("hall.catalog.urls")),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("queue/", include("hall.queue.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/v1/", include("approvals.api_urls")),
+    path("api/v1/reports/", include("reports.api_urls")),
+    path("api/v1/workorders/", include("evaluations.workorders.api_urls")),
+    path("workorders/", include("evaluations.workorders.urls")),
     path("", include("approvals.urls")),
+    path("", include("evaluations.urls")),
+    path("api/v1/", include("evaluations.api_urls")),
+    path("", include("enterprises.urls")),
+    path("api/v1/", include("enterprises.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -61,3 +61,22 @@ def validate_division_code(value: str) -> None:
     """行政区划代码: six digits."""
     if not re.fullmatch(r"\d{6}", value or ""):
         raise ValidationError("行政区划代码应为 6 位数字。", code="format")
+
+
+# Dates the product can serve (业务日期范围): from the founding year to the end of the century.
+# Everything else (a typo like 0202-05-01, a fuzzer's 9999-12-31) is refused with a 400 rather
+# than counted over millions of days or overflowing date arithmetic.
+SERVICE_DATE_MIN = date(1949, 1, 1)
+SERVICE_DATE_MAX = date(2100, 12, 31)
+SERVICE_DATE_MESSAGE = "日期超出可办理范围：须在 1949-01-01 至 2100-12-31 之间。"
+
+
+def validate_service_date(value) -> None:
+    """Any date accepted from a user: within SERVICE_DATE_MIN … SERVICE_DATE_MAX."""
+    if value is None:
+        return
+    day = value.date() if hasattr(value, "date") and callable(value.date) else value
+    if not isinstance(day, date):
+        return
+    if not SERVICE_DATE_MIN <= day <= SERVICE_DATE_MAX:
+        raise ValidationError(SERVICE_DATE_MESSAGE, code="date_out_of_range")

@@ -8,17 +8,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_POST
 
 from hall.forms import HallPasswordChangeForm, LoginForm
 from hall.models import Notification, User
 from hall.roles import ROLE_HOME, can_open
-from hall.selectors import calendar_status, sites_with_zones_and_windows, window_status_counts
+from hall.selectors import calendar_status, sites_with_zones_and_windows
 from hall.services.notifications import notification_mark_all_read
 from hall.workdays import unconfigured_warning
 
@@ -75,22 +76,8 @@ def _staff_context(request) -> dict:
     return {"today": timezone.localdate(), "staff_user": user}
 
 
-@page_for_roles("dashboard")
-def dashboard(request):
-    """Hall supervisor dashboard (大厅监管看板)."""
-    context = {
-        **_staff_context(request),
-        "sites": sites_with_zones_and_windows(),
-        "window_counts": window_status_counts(),
-    }
-    return render(request, "hall/dashboard.html", context)
-
-
-@page_for_roles("leader_home")
-def leader_home(request):
-    """Bureau leader cockpit (领导驾驶舱)."""
-    context = {**_staff_context(request), "window_counts": window_status_counts()}
-    return render(request, "hall/leader.html", context)
+# The supervisor dashboard (/dashboard/) and the leader cockpit (/leader/) are reports' pages,
+# routed by hall.urls: hall itself never imports reports.
 
 
 @page_for_roles("system_home")
@@ -127,6 +114,12 @@ def healthz(request):
     except Exception:  # any database failure means unhealthy
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
+
+
+@cache_control(max_age=60 * 60 * 24 * 7, public=True)
+def favicon(request):
+    """Browsers and crawlers ask for /favicon.ico whatever the page says: send them the SVG icon."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def permission_denied(request, exception=None):

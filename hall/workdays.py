@@ -19,6 +19,9 @@ CACHE_KEY = "hall:working-calendar:v1"
 CACHE_SECONDS = 60 * 60
 # Far beyond any legal limit (the longest are a few hundred working days); guards the loops.
 MAX_WORKING_DAYS = 5000
+# The longest span of calendar days counted in one call (about 20 years): a bound on the loop
+# and on what a user may ask of the API (a span of millions of days is a 400, not a long count).
+MAX_SPAN_DAYS = 7305
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class WorkingCalendar:
             raise ValueError("n must not be negative")
         if n > MAX_WORKING_DAYS:
             raise ValueError(f"n must not exceed {MAX_WORKING_DAYS}")
+        if start > date.max - timedelta(days=2 * n + 30):
+            raise ValueError("start is too late for date arithmetic")
         day = start
         remaining = n
         while remaining:
@@ -49,6 +54,8 @@ class WorkingCalendar:
     def working_days_between(self, a: date, b: date) -> int:
         if b < a:
             return -self.working_days_between(b, a)
+        if (b - a).days > MAX_SPAN_DAYS:
+            raise ValueError(f"the span must not exceed {MAX_SPAN_DAYS} days")
         return sum(1 for offset in range(1, (b - a).days + 1) if self.is_working_day(a + timedelta(days=offset)))
 
     def unconfigured_years(self, days: Iterable[date]) -> list[int]:

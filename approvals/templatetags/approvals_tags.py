@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.utils import timezone
 
-from approvals.models import ClockState, Status, WarningLevel
+from approvals.models import PRE_ACCEPTANCE_STATUSES, ClockState, Status, WarningLevel
 from approvals.transitions import ACTION_LABELS
 from hall.privacy import mask_id_number, mask_name, mask_phone
 
@@ -19,7 +20,7 @@ STATUS_BADGES = {
     Status.SUPPLEMENT_REQUESTED: "badge-warning",
     Status.SPECIAL_PROCEDURE: "badge-paused",
 }
-EXTRA_ACTION_LABELS = {"material_upload": "上传材料", "deemed_accept": "视为受理", "warn": "时限预警"}
+EXTRA_ACTION_LABELS = {"material_upload": "上传材料", "warn": "时限预警"}
 
 
 @register.filter
@@ -37,15 +38,31 @@ def action_label(action: str) -> str:
     return ACTION_LABELS.get(action) or EXTRA_ACTION_LABELS.get(action, action)
 
 
+LEVEL_CLASSES = {WarningLevel.RED: "deadline-red", WarningLevel.YELLOW: "deadline-yellow"}
+
+
+def awaits_answer(application) -> bool:
+    """Received and not yet answered: the pre-review clock (art. 32) runs."""
+    return application.status in PRE_ACCEPTANCE_STATUSES and application.answer_deadline is not None
+
+
 @register.filter
 def deadline_class(application) -> str:
-    """green / yellow / red by the warning level while the clock runs (or is paused)."""
+    """green / yellow / red by the warning level while a clock runs: the pre-review clock before
+    acceptance (red once its deadline passed, until the sweep deems it accepted), then the legal one."""
+    if awaits_answer(application):
+        if timezone.localdate() > application.answer_deadline:
+            return "deadline-red"
+        return LEVEL_CLASSES.get(application.warning_level, "deadline-green")
     if application.clock_state not in (ClockState.RUNNING, ClockState.PAUSED):
         return "deadline-none"
-    return {
-        WarningLevel.RED: "deadline-red",
-        WarningLevel.YELLOW: "deadline-yellow",
-    }.get(application.warning_level, "deadline-green")
+    return LEVEL_CLASSES.get(application.warning_level, "deadline-green")
+
+
+@register.filter
+def answer_due(application):
+    """The last working day to answer (预审答复期限) while the pre-review clock runs, else None."""
+    return application.answer_deadline if awaits_answer(application) else None
 
 
 @register.filter

@@ -50,7 +50,7 @@ def test_window_intake_returns_the_detail(people, version):
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["status"] == "received" and "accept" in body["allowed_actions"]
-    assert body["applicant_id_number"] == "11010519491231002X"  # the clerk handling it sees it in full
+    assert body["applicant_id_number"] == "110105********002X"  # masked; full only on an audited reveal
 
 
 def test_intake_errors_are_field_messages(people, version):

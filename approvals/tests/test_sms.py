@@ -2,8 +2,8 @@
 
 import pytest
 
-from approvals import sms
 from approvals.models import SmsMessage
+from approvals.services import notify as sms
 from approvals.tasks import deliver_sms
 
 pytestmark = pytest.mark.django_db

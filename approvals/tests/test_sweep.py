@@ -1,5 +1,5 @@
 """The deadline sweep: levels, one notification per level, idempotence, constant query count,
-容缺 reminders, art. 32 deemed acceptance, and the task and its schedule."""
+容缺 reminders, and the task and its schedule."""
 
 from datetime import date
 
@@ -10,8 +10,8 @@ from django_celery_beat.models import PeriodicTask
 
 from approvals import services
 from approvals.load import generate_applications
-from approvals.models import Application, ApplicationMaterial, DepartmentHead, SmsMessage, Status, WarningLevel
-from approvals.sweep import applications_sweep_warnings
+from approvals.models import Application, ApplicationMaterial, DepartmentHead, SmsMessage, WarningLevel
+from approvals.services.sweep import applications_sweep_warnings
 from approvals.tasks import sweep_warnings
 from approvals.tests.conftest import ACCEPTED, applicant
 from hall.models import Notification
@@ -44,11 +44,12 @@ def test_each_level_is_notified_once_to_the_handler_and_the_head(people, under_r
     assert "黄牌" in notices.first().title and under_review.number in notices.first().title
     again = applications_sweep_warnings(today=date(2026, 10, 12))
     assert again.notifications == 0 and again.changed == 0
-    assert Notification.objects.count() == 2
+    warnings = Notification.objects.filter(dedupe_key__startswith="warn-")
+    assert warnings.count() == 2
     applications_sweep_warnings(today=date(2026, 10, 16))
     applications_sweep_warnings(today=date(2026, 10, 19))
     assert Notification.objects.filter(dedupe_key=f"warn-{under_review.pk}-red").count() == 2
-    assert Notification.objects.count() == 4
+    assert warnings.count() == 4
 
 
 def test_an_extension_clears_the_card(people, under_review):
@@ -92,7 +93,9 @@ def test_the_query_count_does_not_depend_on_the_number_of_applications(people, h
 def test_promises_coming_due_are_reminded_once(people, version):
     optional = version.materials.get(may_be_missing=True)
     core = version.materials.get(name="申请书")
-    app = services.application_receive(version=version, applicant=applicant(), by=people["clerk"])
+    app = services.application_receive(
+        version=version, applicant=applicant(), by=people["clerk"], applicant_user=people["public"]
+    )
     services.application_accept(
         application=app,
         by=people["clerk"],
@@ -107,21 +110,9 @@ def test_promises_coming_due_are_reminded_once(people, version):
     assert applications_sweep_warnings(today=date(2026, 10, 10)).promise_reminders == 0
     sms = SmsMessage.objects.get(dedupe_key__startswith="promise-")
     assert "营业场所证明" in sms.body and sms.phone == "13700000007"
+    # The same text in the citizen's 消息 (the application is linked to their account).
+    assert Notification.objects.get(dedupe_key__startswith="promise-", recipient=people["public"]).body in sms.body
     assert ApplicationMaterial.objects.get(material=optional).reminded_at is not None
-
-
-def test_unanswered_applications_are_deemed_accepted_after_five_working_days(people, version):
-    app = services.application_receive(version=version, applicant=applicant(), by=people["clerk"])
-    Application.objects.filter(pk=app.pk).update(received_on=date(2026, 9, 24))
-    assert applications_sweep_warnings(today=date(2026, 10, 9)).deemed_accepted == 0
-    assert applications_sweep_warnings(today=date(2026, 10, 10)).deemed_accepted == 1
-    assert applications_sweep_warnings(today=date(2026, 10, 12)).deemed_accepted == 0
-    app.refresh_from_db()
-    assert app.deemed_accepted and app.status == Status.RECEIVED
-    # Accepting it later counts from the receipt date (art. 32).
-    app.materials.filter(is_required=True).update(state="provided")
-    app = services.application_accept(application=app, by=people["clerk"], today=date(2026, 10, 12))
-    assert app.accepted_on == date(2026, 9, 24)
 
 
 def test_the_task_runs_the_sweep_and_is_scheduled(people, under_review):

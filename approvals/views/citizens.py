@@ -18,10 +18,12 @@ from approvals.transitions import TransitionNotAllowed
 from approvals.views.common import R, paginate, roles_required
 from hall.catalog.selectors import current_version
 from hall.privacy import mask_name
+from hall.ratelimit import rate_limited
 from hall.services.audit import client_ip
 from hall.views import page_for_roles
 
 
+@rate_limited("approvals_register")  # one budget with the register API
 def signup(request):
     """群众注册: phone, password, real name and ID number; then logged in."""
     if request.user.is_authenticated:

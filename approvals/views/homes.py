@@ -8,6 +8,7 @@ from approvals.models import FINAL_STATUSES, Status, WarningLevel
 from approvals.selectors import (
     application_search,
     applications_for,
+    awaiting_answer,
     department_queue,
     inspection_tasks,
     open_inspections,
@@ -34,6 +35,8 @@ def workbench(request):
         **(panel_context(window) if window else {}),
         **_staff_context(request),
         "window": window,
+        # Un-accepted receipts and online submissions of the clerk's site, by answer deadline (art. 32).
+        "awaiting_answer": awaiting_answer(request.user)[:10],
         "my_work": Paginator(my_work.order_by("promised_deadline", "-received_at"), 10).get_page(
             request.GET.get("page")
         ),

@@ -14,14 +14,17 @@ from approvals.selectors import (
     application_search,
     bundle_applications,
     pending_extensions,
+    report_filter,
     returning_applicant,
     theme_published_versions,
 )
 from approvals.services import application_receive, theme_application_receive
 from approvals.transitions import TransitionNotAllowed, actions_for
 from approvals.views.common import STAFF_ROLES, paginate, query_without, roles_required
+from hall.catalog.delegations import staff_site, versions_offered_at
 from hall.catalog.models import ThemeService
 from hall.catalog.selectors import MatterSearch, active_themes, current_version, search_published_versions
+from hall.ratelimit import rate_limited
 from hall.roles import can_open
 from hall.services.audit import client_ip
 from hall.views import page_for_roles
@@ -49,6 +52,9 @@ def application_list(request):
     warning = warning if warning in WarningLevel.values else ""
     mine = request.GET.get("mine") == "1"
     queryset = application_search(request.user, q=q, status=status, warning=warning, mine=mine)
+    # A reported figure's drill-down (统计明细) narrows the list the same way the figure counts.
+    report_condition, report_label = report_filter(request.GET)
+    queryset = queryset.filter(report_condition)
     page = paginate(request, queryset)
     if q and page.paginator.count == 1 and not status and not warning:
         return redirect("application_detail", number=page.object_list[0].number)
@@ -58,6 +64,7 @@ def application_list(request):
         "status": status,
         "warning": warning,
         "mine": mine,
+        "report_label": report_label,
         "statuses": Status.choices,
         "warnings": WarningLevel.choices,
         "query": query_without(request, "page"),
@@ -69,11 +76,14 @@ def application_list(request):
 def matter_search(request):
     """Live search (htmx) over the published matters, for the intake panel."""
     q = request.GET.get("q", "").strip()[:50]
-    versions = search_published_versions(MatterSearch(q=q))[:15] if q else []
+    # A window at a town centre or village station is offered only the matters delegated there.
+    offered = versions_offered_at(staff_site(request.user))
+    versions = search_published_versions(MatterSearch(q=q), offered)[:15] if q else []
     return render(request, "approvals/_matter_results.html", {"versions": versions, "q": q})
 
 
 @_intake_allowed
+@rate_limited("applicant_lookup", methods=("GET",), per_user=True)  # confirms an ID number or phone
 def applicant_lookup(request):
     """Fill the applicant fieldset from the latest application of a returning applicant."""
     identifier = request.GET.get("lookup", "").strip()
@@ -99,6 +109,8 @@ def intake(request):
     version = current_version(code)
     if version is None:
         raise Http404("该事项没有已发布的版本。")
+    if not versions_offered_at(staff_site(request.user)).filter(pk=version.pk).exists():
+        raise Http404("该事项未下放（委托）到本场所，请引导申请人到县政务服务中心或承接该事项的场所办理。")
     materials = list(version.materials.all())
     form = IntakeForm(request.POST if request.method == "POST" else None, materials=materials)
     status = 200

@@ -4,7 +4,17 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from hall.admin import AuditedAdmin
-from hall.catalog.models import CatalogEdition, Material, Matter, MatterVersion, ProcessStep, SubItem, ThemeService
+from hall.catalog.delegations import matter_delegate, matter_delegation_revoke
+from hall.catalog.models import (
+    CatalogEdition,
+    Material,
+    Matter,
+    MatterDelegation,
+    MatterVersion,
+    ProcessStep,
+    SubItem,
+    ThemeService,
+)
 from hall.catalog.roles import can_edit_catalog
 from hall.catalog.services import (
     CONTENT_FIELDS,
@@ -218,3 +228,38 @@ class ThemeServiceAdmin(AuditedAdmin):
     list_display = ["code", "name", "promised_limit_days", "is_active"]
     search_fields = ["code", "name"]
     filter_horizontal = ["matters"]
+
+
+@admin.register(MatterDelegation)
+class MatterDelegationAdmin(admin.ModelAdmin):
+    """Delegations (事项下放/委托/代收代办) are recorded and revoked through the services, audited."""
+
+    list_display = ["matter", "site", "kind", "decides", "document", "effective_date", "revoked_date"]
+    list_filter = ["site", "kind", "decides"]
+    search_fields = ["matter__code", "document", "site__name"]
+    autocomplete_fields = ["matter"]
+    fields = ["matter", "site", "kind", "decides", "document", "effective_date", "revoked_date", "note"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke (收回) with a date instead: the history of where a matter was done stays
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change and data.get("revoked_date") and "revoked_date" in form.changed_data:
+            current = MatterDelegation.objects.get(pk=obj.pk)
+            matter_delegation_revoke(
+                delegation=current, revoked_date=data["revoked_date"], by=request.user, ip=client_ip(request)
+            )
+        else:
+            saved = matter_delegate(
+                matter=data["matter"],
+                site=data["site"],
+                kind=data["kind"],
+                decides=data["decides"],
+                document=data["document"],
+                effective_date=data["effective_date"],
+                note=data.get("note", ""),
+                by=request.user,
+                ip=client_ip(request),
+            )
+            obj.pk = saved.pk

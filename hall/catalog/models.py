@@ -6,6 +6,7 @@ one version of a matter is published at any time. Applications point at the exac
 """
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -397,3 +398,59 @@ class ThemeService(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MatterDelegation(models.Model):
+    """Where a matter can be done besides the county hall (事项下放/委托/代收代办).
+
+    High-frequency matters are delegated (下放) to town centres, some powers are entrusted (委托)
+    to an industrial park, and village stations collect and forward (代收代办). Each record names the
+    document and the date, and whether the site decides (受理并办结) or only collects (只收件，转县级办理).
+    It belongs to the matter, not a version: a revision of the guide does not undo a delegation.
+    """
+
+    class Kind(models.TextChoices):
+        DELEGATED = "delegated", "下放"
+        ENTRUSTED = "entrusted", "委托"
+        COLLECT = "collect", "代收代办"
+
+    matter = models.ForeignKey(Matter, verbose_name="事项", on_delete=models.CASCADE, related_name="delegations")
+    site = models.ForeignKey(
+        "hall.Site", verbose_name="承接场所", on_delete=models.PROTECT, related_name="matter_delegations"
+    )
+    kind = models.CharField("方式", max_length=16, choices=Kind.choices, default=Kind.DELEGATED)
+    decides = models.BooleanField("承接场所作出决定", default=True, help_text="否：只收件，转县级部门审批（代收代办）")
+    document = models.CharField("依据文件（文号）", max_length=200)
+    effective_date = models.DateField("下放（委托）日期")
+    revoked_date = models.DateField("收回日期", null=True, blank=True)
+    note = models.CharField("说明", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "事项下放（委托）"
+        verbose_name_plural = "事项下放（委托）"
+        ordering = ["matter", "site"]
+        constraints = [
+            models.UniqueConstraint(fields=["matter", "site"], name="catalog_delegation_one_per_matter_site"),
+            models.CheckConstraint(
+                condition=~Q(kind="collect") | Q(decides=False),
+                name="catalog_delegation_collect_never_decides",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_date__isnull=True) | Q(revoked_date__gt=models.F("effective_date")),
+                name="catalog_delegation_revoked_after_effective",
+            ),
+        ]
+        indexes = [models.Index(fields=["site", "matter"], name="catalog_delegation_site_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.matter} → {self.site}（{self.get_kind_display()}）"
+
+    def clean(self):
+        if self.kind == self.Kind.COLLECT and self.decides:
+            raise ValidationError({"decides": "代收代办的场所只收件，不能作出决定。"})
+        if self.revoked_date and self.effective_date and self.revoked_date <= self.effective_date:
+            raise ValidationError({"revoked_date": "收回日期须晚于下放日期。"})
+
+    def is_active_on(self, day) -> bool:
+        return self.effective_date <= day and (self.revoked_date is None or self.revoked_date > day)

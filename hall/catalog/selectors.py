@@ -69,6 +69,11 @@ class MatterSearch:
     matter_type: str = ""
     online_depth: str = ""
     immediate: bool | None = None
+    online_apply: bool = False  # only matters that can be applied for online (网上申请: depth Ⅲ/Ⅳ)
+
+
+# Depths at which the portal takes a full online application (网上申请).
+ONLINE_APPLY_DEPTHS = (OnlineDepth.III, OnlineDepth.IV)
 
 
 def search_published_versions(search: MatterSearch, queryset: QuerySet[MatterVersion] | None = None):
@@ -96,6 +101,8 @@ def search_published_versions(search: MatterSearch, queryset: QuerySet[MatterVer
         versions = versions.filter(matter_type=search.matter_type)
     if search.online_depth:
         versions = versions.filter(online_depth=search.online_depth)
+    if search.online_apply:
+        versions = versions.filter(supports_online_handling=True, online_depth__in=ONLINE_APPLY_DEPTHS)
     if search.immediate is not None:
         condition = Q(handling_type=HandlingType.IMMEDIATE)
         versions = versions.filter(condition if search.immediate else ~condition)

@@ -32,6 +32,7 @@ from hall.catalog.models import (
     ServiceObject,
 )
 from hall.models import Department
+from hall.spreadsheets import add_list_validation, add_number_validation, apply_print_setup
 
 MATTER_SHEET = "事项"
 MATERIAL_SHEET = "申请材料"
@@ -251,9 +252,38 @@ def catalog_workbook(versions=None) -> bytes:
     help_sheet.append(["带 * 的列", "必须填写"])
     help_sheet.column_dimensions["A"].width = 24
     help_sheet.column_dimensions["B"].width = 100
+    help_sheet["B1"].alignment = Alignment(wrap_text=True)
+    for sheet, columns in ((matters, MATTER_COLUMNS), (materials, MATERIAL_COLUMNS)):
+        _add_validations(sheet, columns, names)
+        apply_print_setup(sheet, title=f"实施清单 · {sheet.title}")
+    apply_print_setup(help_sheet, landscape=False, autofilter=False, title="实施清单 · 填写说明")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _add_validations(sheet, columns: tuple[Column, ...], names: dict[str, dict[int, str]]) -> None:
+    """Turn what 填写说明 lists into drop-down lists and number checks on each column below the header."""
+    last_row = max(2000, sheet.max_row + 1000)
+    several = f"可选多个，用“{LIST_SEPARATOR}”分隔。"
+    department_names = sorted(set(names["department"].values()))
+    for index, column in enumerate(columns, start=1):
+        common = {"column": index, "header": column.header, "last_row": last_row}
+        if column.kind == "choice":
+            labels = [c.label for c in column.choices if c.value != ""]
+            add_list_validation(sheet, values=labels, **common)
+        elif column.kind == "bool":
+            add_list_validation(sheet, values=[YES, NO], **common)
+        elif column.kind == "multichoice":
+            labels = [c.label for c in column.choices if c.value != ""]
+            add_list_validation(sheet, values=labels, strict=False, prompt=several, **common)
+        elif column.kind in ("department", "departments") and department_names:
+            prompt = "部门全称或简称。" + (several if column.kind == "departments" else "")
+            add_list_validation(sheet, values=department_names, strict=False, prompt=prompt, **common)
+        elif column.kind == "edition" and names["edition"]:
+            add_list_validation(sheet, values=sorted(names["edition"].values()), **common)
+        elif column.kind == "int":
+            add_number_validation(sheet, maximum=INT_LIMITS.get(column.attr), **common)
 
 
 # --- Reading --------------------------------------------------------------------------------------

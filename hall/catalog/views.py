@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST
 
+from hall.catalog.delegations import delegation_counts_by_site, where_to_apply
 from hall.catalog.models import (
     CatalogEdition,
     MatterType,
@@ -24,6 +25,7 @@ from hall.catalog.models import (
 )
 from hall.catalog.roles import can_edit_catalog
 from hall.catalog.selectors import (
+    ONLINE_APPLY_DEPTHS,
     MatterSearch,
     active_themes,
     catalog_departments,
@@ -44,7 +46,6 @@ from hall.catalog.spreadsheet import catalog_workbook, export_versions
 from hall.services.audit import client_ip
 from hall.views import page_for_roles
 
-ONLINE_APPLY_DEPTHS = {OnlineDepth.III, OnlineDepth.IV}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -56,6 +57,7 @@ class GuideSearchForm(forms.Form):
     matter_type = forms.ChoiceField(label="事项类型", required=False, choices=[("", "全部"), *MatterType.choices])
     online_depth = forms.ChoiceField(label="网上办理深度", required=False, choices=[("", "全部"), *OnlineDepth.choices])
     immediate = forms.BooleanField(label="只看即办件", required=False)
+    online = forms.BooleanField(label="只看可在线申请", required=False)
 
     def __init__(self, *args, departments, themes, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,6 +74,7 @@ class GuideSearchForm(forms.Form):
             matter_type=data.get("matter_type") or "",
             online_depth=data.get("online_depth") or "",
             immediate=True if data.get("immediate") else None,
+            online_apply=bool(data.get("online")),
         )
 
 
@@ -90,6 +93,7 @@ def guide_search(request):
         "themes": themes,
         "searched": any(v for k, v in request.GET.items() if k != "page"),
         "query_string": query.urlencode(),
+        "online_depths": ONLINE_APPLY_DEPTHS,
     }
     return render(request, "catalog/guide_search.html", context)
 
@@ -107,6 +111,7 @@ def guide_detail(request, code: str):
         "sub_items": list(version.sub_items.all()),
         "steps": list(version.steps.all()),
         "themes": [t for t in version.matter.theme_services.all() if t.is_active],
+        "where": where_to_apply(version.matter),
         "apply_url": f"/apply/{version.matter.code}/" if online else "",
         "guide_url": request.build_absolute_uri(),
         "printed_on": timezone.localdate(),
@@ -209,6 +214,7 @@ def catalog_stats(request):
     comparison = edition_comparison(old, new) if old and new and old != new else None
     context = {
         "stats": catalog_statistics(),
+        "delegation_counts": delegation_counts_by_site(),
         "form": form,
         "old": old,
         "new": new,

@@ -3,7 +3,24 @@
 from django.contrib import admin
 
 from hall.admin import AuditedAdmin, ReadOnlyAdmin
-from hall.queue.models import AppointmentSlot, CallLog, PriorityCategory, QueueLine, Ticket, WindowLine
+from hall.queue.models import (
+    AppointmentSlot,
+    CallLog,
+    OpeningRule,
+    PriorityCategory,
+    QueueLine,
+    Ticket,
+    WindowLine,
+)
+from hall.queue.services import appointment_slots_generate
+
+
+class OpeningRuleInline(admin.TabularInline):
+    """The line's weekly opening rules (预约开放规则); slots follow within the hour (or on save)."""
+
+    model = OpeningRule
+    extra = 0
+    fields = ["weekdays", "starts_at", "ends_at", "capacity", "on_makeup_days", "valid_from", "valid_to", "is_active"]
 
 
 class WindowLineInline(admin.TabularInline):
@@ -28,7 +45,12 @@ class QueueLineAdmin(AuditedAdmin):
     list_filter = ["site", "is_active"]
     search_fields = ["name", "prefix"]
     filter_horizontal = ["matters"]
-    inlines = [WindowLineInline]
+    inlines = [WindowLineInline, OpeningRuleInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # New or changed opening rules open their slots at once, not at the next hourly run.
+        appointment_slots_generate(by=request.user)
 
 
 @admin.register(PriorityCategory)

@@ -1,15 +1,15 @@
 """Demo queue (演示排队): lines for the county hall's zones, which windows serve them, priority
-categories and today's appointment slots. Idempotent: running it again changes nothing."""
+categories, weekly opening rules and the appointment slots they open. Idempotent."""
 
 from __future__ import annotations
 
 from datetime import time
 
 from django.db import transaction
-from django.utils import timezone
 
 from hall.models import Site, Window, Zone
-from hall.queue.models import AppointmentSlot, PriorityCategory, QueueLine, WindowLine
+from hall.queue.models import OpeningRule, PriorityCategory, QueueLine, WindowLine
+from hall.queue.services.slots import appointment_slots_generate
 
 COUNTY_HALL = "清源县政务服务中心"
 
@@ -28,8 +28,13 @@ PRIORITY_CATEGORIES = [
     ("green-channel", "重点项目绿色通道", "县重点项目、招商引资项目", 30),
 ]
 
-# Today's appointment slots for lines A, B and C: (start, end, capacity).
-SLOTS = [(time(9, 0), time(10, 0), 6), (time(10, 0), time(11, 0), 6), (time(14, 0), time(15, 0), 6)]
+# Weekly opening rules (预约开放规则) of lines A, B and C, Monday to Friday: (start, end, capacity).
+OPENING_RULES = [
+    (time(9, 0), time(10, 0), 6),
+    (time(10, 0), time(11, 0), 6),
+    (time(14, 0), time(15, 0), 6),
+    (time(15, 0), time(16, 0), 6),
+]
 
 
 @transaction.atomic
@@ -41,7 +46,6 @@ def seed_queue() -> dict[str, int]:
     hall = Site.objects.filter(name=COUNTY_HALL).first()
     if hall is None:
         return {"queue_lines": 0}
-    today = timezone.localdate()
     for order, (prefix, name, zone_name, limit, windows, description) in enumerate(COUNTY_LINES, start=1):
         zone = Zone.objects.get(site=hall, name=zone_name)
         line, _ = QueueLine.objects.get_or_create(
@@ -60,8 +64,9 @@ def seed_queue() -> dict[str, int]:
         for window in Window.objects.filter(site=hall, number__in=windows):
             WindowLine.objects.get_or_create(window=window, line=line)
         if prefix in {"A", "B", "C"}:
-            for start, end, capacity in SLOTS:
-                AppointmentSlot.objects.get_or_create(
-                    line=line, service_date=today, starts_at=start, defaults={"ends_at": end, "capacity": capacity}
+            for start, end, capacity in OPENING_RULES:
+                OpeningRule.objects.get_or_create(
+                    line=line, weekdays="12345", starts_at=start, defaults={"ends_at": end, "capacity": capacity}
                 )
-    return {"queue_lines": QueueLine.objects.filter(site=hall).count()}
+    slots = appointment_slots_generate()
+    return {"queue_lines": QueueLine.objects.filter(site=hall).count(), "slots_created": slots}

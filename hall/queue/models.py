@@ -6,6 +6,7 @@ import uuid
 from datetime import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -136,6 +137,64 @@ class AppointmentSlot(models.Model):
     @property
     def remaining(self) -> int:
         return max(0, self.capacity - self.booked_count)
+
+
+class OpeningRule(models.Model):
+    """Weekly opening rule (预约开放规则) of a line: on these weekdays, one time band and its capacity.
+
+    Appointment slots are generated from the rules for the coming days (``appointment_slots_generate``,
+    hourly in beat), skipping non-working days by the calendar (法定节假日不开放); an official
+    make-up working day (调休上班) opens with the rules marked for it. So slots never run out.
+    """
+
+    line = models.ForeignKey(QueueLine, verbose_name="队列", on_delete=models.CASCADE, related_name="opening_rules")
+    weekdays = models.CharField(
+        "适用星期", max_length=7, default="12345", help_text="星期一至星期日记为 1—7，如 12345 表示周一至周五"
+    )
+    starts_at = models.TimeField("开始时间")
+    ends_at = models.TimeField("结束时间")
+    capacity = models.PositiveIntegerField("每时段可预约人数", default=6)
+    on_makeup_days = models.BooleanField("调休上班日开放", default=True)
+    valid_from = models.DateField("生效日期", null=True, blank=True)
+    valid_to = models.DateField("失效日期", null=True, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = "预约开放规则"
+        verbose_name_plural = "预约开放规则"
+        ordering = ["line", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["line", "weekdays", "starts_at"], name="queue_opening_rule_unique"),
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=models.F("ends_at")), name="queue_opening_rule_starts_before_end"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="queue_opening_rule_capacity_positive"),
+            models.CheckConstraint(condition=Q(weekdays__regex=r"^[1-7]{1,7}$"), name="queue_opening_rule_weekdays"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line} 周{self.weekdays} {self.starts_at:%H:%M}-{self.ends_at:%H:%M}"
+
+    def clean(self):
+        errors = {}
+        if (
+            not self.weekdays
+            or any(c not in "1234567" for c in self.weekdays)
+            or len(set(self.weekdays)) != len(self.weekdays)
+        ):
+            errors["weekdays"] = "请用 1—7 表示星期一至星期日，每天只写一次，如 12345。"
+        if self.starts_at and self.ends_at and self.starts_at >= self.ends_at:
+            errors["ends_at"] = "结束时间须晚于开始时间。"
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            errors["valid_to"] = "失效日期不能早于生效日期。"
+        if errors:
+            raise ValidationError(errors)
+
+    def applies_on(self, day, *, makeup: bool) -> bool:
+        """Whether the rule opens slots on working day ``day`` (``makeup``: a weekend working day)."""
+        if not self.is_active or (self.valid_from and day < self.valid_from) or (self.valid_to and day > self.valid_to):
+            return False
+        return str(day.isoweekday()) in self.weekdays or (makeup and self.on_makeup_days)
 
 
 class Appointment(models.Model):

@@ -142,6 +142,7 @@ def board_state(site: Site, *, now: datetime | None = None) -> dict:
     return {
         "site": {"id": site.pk, "name": site.name},
         "server_time": timezone.localtime(now).isoformat(),
+        "server_ms": int(now.timestamp() * 1000),
         "last_call_id": calls[0].pk if calls else 0,
         "calls": [
             {

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
@@ -19,6 +20,7 @@ from hall.models import Site, User, Window
 from hall.queue import selectors, services
 from hall.queue.models import ACTION_LABELS, AppointmentSlot, PriorityCategory, QueueLine, Ticket, allowed_actions
 from hall.queue.permissions import acting_window, ticket_for_window
+from hall.ratelimit import rate_limited
 from hall.services.audit import client_ip
 from hall.views import page_for_roles
 
@@ -35,6 +37,7 @@ def _active_site(site_id: int) -> Site:
 
 
 @never_cache
+@rate_limited("kiosk_check_in", when=lambda request: request.POST.get("action") == "checkin")
 def kiosk(request, site_id: int):
     """The hall's touch-screen kiosk: zone, then matter; or check in an appointment."""
     site = _active_site(site_id)
@@ -73,9 +76,16 @@ def kiosk(request, site_id: int):
         "chosen": chosen,
         "priorities": PriorityCategory.objects.filter(is_active=True),
         "error": error,
-        "now": timezone.localtime(),
+        "clock": hall_clock(),
     }
     return render(request, "queue/kiosk.html", context, status=400 if error else 200)
+
+
+def hall_clock() -> dict:
+    """The hall's time for the board, kiosk and ticket pages (大厅时间): the server's clock and zone,
+    so a screen whose own clock or time zone is wrong still shows the hall's time."""
+    now = timezone.now()
+    return {"now": timezone.localtime(now), "server_ms": int(now.timestamp() * 1000), "time_zone": settings.TIME_ZONE}
 
 
 def _ticket_context(request, ticket: Ticket) -> dict:
@@ -86,6 +96,7 @@ def _ticket_context(request, ticket: Ticket) -> dict:
         "qr_svg": segno.make(follow_url, error="m").svg_inline(scale=4, dark="#1f2933"),
         "follow_url": follow_url,
         "print": request.GET.get("print") == "1",
+        "clock": hall_clock(),
     }
 
 
@@ -108,6 +119,7 @@ def ticket_state(request, token):
             if ticket.window_id and ticket.status in Ticket.ACTIVE_STATUSES
             else None,
             **selectors.ticket_position(ticket),
+            "server_ms": hall_clock()["server_ms"],
         }
     )
 
@@ -118,7 +130,9 @@ def ticket_state(request, token):
 def board(request, site_id: int):
     """The hall's TV: numbers just called with their windows, waiting per zone, chime and voice."""
     site = _active_site(site_id)
-    return render(request, "queue/board.html", {"site": site, "initial": selectors.board_state(site)})
+    return render(
+        request, "queue/board.html", {"site": site, "initial": selectors.board_state(site), "clock": hall_clock()}
+    )
 
 
 @never_cache

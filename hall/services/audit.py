@@ -10,12 +10,11 @@ from hall.models import AuditLog
 
 
 def client_ip(request) -> str | None:
-    """The client address; behind the hall's reverse proxy the first X-Forwarded-For hop."""
-    if request is None:
-        return None
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    address = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
-    return address or None
+    """The client address: X-Forwarded-For believed only from settings.TRUSTED_PROXIES
+    (see hall.middleware, which resolves it once per request)."""
+    from hall.middleware import client_ip as resolved_client_ip
+
+    return resolved_client_ip(request)
 
 
 def audit_record(

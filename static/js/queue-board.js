@@ -170,6 +170,7 @@
   }
 
   function poll() {
+    var sentAt = Date.now();
     var controller = "AbortController" in window ? new AbortController() : null;
     var timeout = window.setTimeout(function () {
       if (controller) {
@@ -184,6 +185,9 @@
         return response.json();
       })
       .then(function (state) {
+        if (window.hallClock) {
+          window.hallClock.sync(state.server_ms, sentAt, Date.now());
+        }
         failures = 0;
         setOffline(false);
         render(state);
@@ -201,16 +205,6 @@
       });
   }
 
-  function tickClock() {
-    var now = new Date();
-    var pad = function (n) {
-      return (n < 10 ? "0" : "") + n;
-    };
-    el("[data-board-clock]").textContent =
-      now.getFullYear() + "年" + (now.getMonth() + 1) + "月" + now.getDate() + "日 " +
-      pad(now.getHours()) + ":" + pad(now.getMinutes()) + ":" + pad(now.getSeconds());
-  }
-
   var soundButton = el("[data-board-sound]");
   soundButton.addEventListener("click", function () {
     // Browsers allow sound only after a gesture: one tap when the TV is switched on.
@@ -224,7 +218,5 @@
     }
   });
 
-  tickClock();
-  window.setInterval(tickClock, 1000);
   window.setTimeout(poll, POLL_MS);
 })();

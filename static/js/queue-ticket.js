@@ -32,6 +32,7 @@
     }
     var url = root.getAttribute("data-state-url");
     function poll() {
+      var sentAt = Date.now();
       fetch(url, { cache: "no-store", credentials: "same-origin" })
         .then(function (response) {
           return response.ok ? response.json() : null;
@@ -39,6 +40,9 @@
         .then(function (data) {
           if (!data) {
             return;
+          }
+          if (window.hallClock) {
+            window.hallClock.sync(data.server_ms, sentAt, Date.now());
           }
           setField(root, "status_display", data.status_display);
           setField(root, "ahead", data.ahead);

@@ -17,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=5000)
         parser.add_argument("--seed", type=int, default=None, help="随机种子，便于复现")
         parser.add_argument("--delete", action="store_true", help="先删除已有的压测办件")
+        parser.add_argument("--entities", type=int, default=0, help="同时生成市场主体数量（多年度，含注销、歇业）")
+        parser.add_argument("--entity-years", type=int, default=5, help="市场主体成立日期覆盖的年数")
+        parser.add_argument("--startup-bundles", type=int, default=0, help="同时生成已办结的企业开办件数")
 
     def handle(self, *args, **options):
         if options["applications"] <= 0:
@@ -32,3 +35,14 @@ class Command(BaseCommand):
             progress=lambda n: self.stdout.write(f"  已生成 {n} 条", ending="\r"),
         )
         self.stdout.write(self.style.SUCCESS(f"\n已生成压测办件 {created} 条。"))
+        if options["entities"] > 0 or options["startup_bundles"] > 0:
+            from enterprises.load import generate_entities
+
+            made = generate_entities(
+                count=options["entities"],
+                years=options["entity_years"],
+                today=options["today"],
+                seed=options["seed"],
+                bundles=options["startup_bundles"],
+            )
+            self.stdout.write(self.style.SUCCESS(f"已生成市场主体 {made['entities']} 户、企业开办 {made['bundles']} 件。"))

@@ -116,3 +116,49 @@ def test_a_file_that_is_not_xlsx_is_reported_not_raised(db):
     with pytest.raises(CatalogImportRejected) as caught:
         catalog_import_xlsx(content=b"not a spreadsheet", by=None)
     assert "xlsx" in caught.value.problems[0].message
+
+
+def _validated_columns(sheet) -> dict[str, object]:
+    """Column letter → the data validation covering its rows below the header."""
+    found = {}
+    for validation in sheet.data_validations.dataValidation:
+        for cell_range in validation.sqref.ranges:
+            if cell_range.min_row == 2:
+                found[cell_range.coord.split(":")[0].rstrip("0123456789")] = validation
+    return found
+
+
+def test_exported_workbook_prints_landscape_and_guides_the_person_filling_it(demo_people):
+    from hall.catalog.spreadsheet import HELP_SHEET, MATERIAL_COLUMNS, MATTER_COLUMNS
+
+    workbook = load_workbook(io.BytesIO(catalog_workbook(export_versions())))
+    for name, columns in ((MATTER_SHEET, MATTER_COLUMNS), (MATERIAL_SHEET, MATERIAL_COLUMNS)):
+        sheet = workbook[name]
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert int(sheet.page_setup.fitToWidth) == 1 and int(sheet.page_setup.fitToHeight) == 0
+        assert sheet.print_title_rows == "$1:$1"
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, len(columns)).column_letter}{sheet.max_row}"
+        validations = _validated_columns(sheet)
+        for index, column in enumerate(columns, start=1):
+            letter = sheet.cell(1, index).column_letter
+            if column.kind in ("choice", "bool", "multichoice", "department", "departments", "edition"):
+                assert letter in validations, f"{name} {column.header} has no drop-down list"
+                assert validations[letter].type == "list"
+            if column.kind == "int":
+                assert validations[letter].type == "whole"
+        # Single choices and 是/否 are strict; the labels offered are the ones the help sheet lists.
+        for index, column in enumerate(columns, start=1):
+            if column.kind in ("choice", "bool"):
+                validation = validations[sheet.cell(1, index).column_letter]
+                assert validation.errorStyle in (None, "stop")
+                if column.kind == "choice":
+                    listed = validation.formula1
+                    if "!" in listed:  # a long list lives on the hidden sheet of values
+                        listed = "".join(
+                            str(r[0].value)
+                            for r in workbook[listed.split("!")[0].strip("'")][listed.split("!")[1].replace("$", "")]
+                        )
+                    assert all(c.label in listed for c in column.choices if c.value != "")
+    assert int(workbook[HELP_SHEET].page_setup.paperSize) == 9  # A4

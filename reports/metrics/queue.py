@@ -1,0 +1,152 @@
+"""Figures of the queue and windows (窗口与排队), read from the daily queue rollup."""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+from hall.metrics import Metric, Row, Scope
+from reports.metrics.applications import Ratio
+from reports.metrics.base import MONTH_GROUP, grouped, list_url, month_key, months_of, site_param, sums
+from reports.models import QueueDailyRollup as Rollup
+from reports.rollups import histogram_add, histogram_percentile
+
+MEASURES = [
+    "issued",
+    "called",
+    "calls",
+    "served",
+    "no_show",
+    "wait_count",
+    "wait_seconds",
+    "service_count",
+    "service_seconds",
+]
+DIMENSIONS = ("month", "site", "zone", "window", "staff")
+GROUPS = {
+    "month": MONTH_GROUP,
+    "site": {"g_key": F("site_id"), "g_label": F("site__name")},
+    "zone": {"g_key": F("zone_id"), "g_label": F("zone__name")},
+    "window": {"g_key": F("window_id"), "g_label": F("window__name"), "g_number": F("window__number")},
+    "staff": {"g_key": F("clerk_id"), "g_label": F("clerk__full_name")},
+}
+SOURCE = "排队日汇总（reports.QueueDailyRollup，由取号、叫号记录按日重建）"
+
+
+def totals(scope: Scope) -> dict[str, int]:
+    return sums(Rollup, scope, MEASURES, department_field=None)
+
+
+def breakdown_records(scope: Scope, dimension: str) -> list[tuple[str, str, dict]]:
+    if dimension not in GROUPS:
+        raise KeyError(dimension)
+    records = grouped(Rollup, scope, GROUPS[dimension], MEASURES, department_field=None)
+    empty = dict.fromkeys(MEASURES, 0)
+    if dimension == "month":
+        found = {month_key(r)[0]: {m: r[f"s_{m}"] or 0 for m in MEASURES} for r in records}
+        return [(key, label, found.get(key, empty)) for key, label in months_of(scope)]
+    result = []
+    for r in records:
+        if r["g_key"] is None:
+            continue  # tickets nobody called have no window or clerk
+        label = r.get("g_label") or str(r["g_key"])
+        if dimension == "window":
+            label = f"{r['g_number']}号窗口 {label}"
+        result.append((str(r["g_key"]), label, {m: r[f"s_{m}"] or 0 for m in MEASURES}))
+    return result
+
+
+def _drill(**extra):
+    def drilldown(scope: Scope) -> str:
+        return list_url(
+            "queue_stats",
+            site=site_param(scope),
+            start=scope.start.isoformat(),
+            end=scope.end.isoformat(),
+            **extra,
+        )
+
+    return drilldown
+
+
+def figure(code, name, unit, formula, ratio: Ratio, *, headline=False):
+    def value(scope: Scope):
+        return ratio.of(totals(scope))
+
+    def breakdown(scope: Scope, dimension: str) -> list[Row]:
+        return [Row(key, label, ratio.of(values)) for key, label, values in breakdown_records(scope, dimension)]
+
+    return Metric(
+        code=code,
+        name=name,
+        unit=unit,
+        formula=formula,
+        section="窗口与排队",
+        source=SOURCE,
+        value=value,
+        dimensions=DIMENSIONS,
+        breakdown=breakdown,
+        drilldown=_drill(),
+        headline=headline,
+    )
+
+
+def _histogram(scope: Scope, extra_group: dict | None = None) -> dict[str, list[int]]:
+    from reports.metrics.base import memoized, scope_filter
+
+    def compute():
+        result: dict[str, list[int]] = {}
+        fields = {"g_key": F("site_id") if extra_group is None else extra_group["g_key"]}
+        queryset = Rollup.objects.filter(scope_filter(scope, department_field=None)).values_list(
+            *fields.values(), "wait_histogram"
+        )
+        for key, histogram in queryset.iterator(chunk_size=5000):
+            if extra_group is not None and key is None:
+                continue
+            bucket = "all" if extra_group is None else str(key)
+            result[bucket] = histogram_add(result.get(bucket, []), histogram)
+        return result
+
+    return memoized((Rollup.__name__, "histogram", scope, str(extra_group)), compute)
+
+
+def _p90(scope: Scope):
+    return histogram_percentile(_histogram(scope).get("all", []), 0.9)
+
+
+def _p90_breakdown(scope: Scope, dimension: str) -> list[Row]:
+    if dimension == "month":
+        rows = []
+        found = {}
+        for r in Rollup.objects.filter(day__range=(scope.start, scope.end)).values_list("day", "wait_histogram"):
+            key = f"{r[0].year}-{r[0].month:02d}"
+            found[key] = histogram_add(found.get(key, []), r[1])
+        for key, label in months_of(scope):
+            rows.append(Row(key, label, histogram_percentile(found.get(key, []), 0.9)))
+        return rows
+    labels = {key: label for key, label, _ in breakdown_records(scope, dimension)}
+    histograms = _histogram(scope, {"g_key": GROUPS[dimension]["g_key"]})
+    return [Row(key, labels.get(key, key), histogram_percentile(h, 0.9)) for key, h in histograms.items()]
+
+
+METRICS = [
+    figure("queue.issued", "取号量", "个", "期内发出的排队号数（现场取号、网上取号、预约签到）", Ratio("issued"), headline=True),
+    figure("queue.called", "叫号量", "个", "期内被窗口叫到的排队号数（每个号只计一次）", Ratio("called"), headline=True),
+    figure("queue.calls", "叫号次数", "次", "期内窗口叫号与重呼的总次数（叫号记录数）", Ratio("calls")),
+    figure("queue.served", "窗口办结号数", "个", "期内在窗口办理完毕的排队号数", Ratio("served")),
+    figure("queue.no_show", "过号数", "个", "期内叫号后未到、最终为过号状态的排队号数", Ratio("no_show")),
+    figure("queue.no_show_rate", "过号率", "%", "过号数 ÷ 叫号量 × 100%", Ratio("no_show", "called", "rate")),
+    figure(
+        "queue.avg_wait", "平均等候时长", "分钟", "被叫到的号从取号（或过号恢复）到首次叫号的时长之和 ÷ 号数，按分钟计",
+        Ratio("wait_seconds", "wait_count", "avg", scale=60), headline=True,
+    ),
+    Metric(
+        code="queue.p90_wait", name="P90 等候时长", unit="分钟",
+        formula="90% 的被叫号等候时长不超过的最小整分钟数（等候时长按整分钟向下取整后统计）",
+        section="窗口与排队", source=SOURCE, value=_p90, dimensions=DIMENSIONS, breakdown=_p90_breakdown,
+        drilldown=_drill(),
+    ),
+    figure(
+        "queue.avg_service", "平均办理时长", "分钟", "窗口开始办理到办结的时长之和 ÷ 号数，按分钟计",
+        Ratio("service_seconds", "service_count", "avg", scale=60),
+    ),
+]

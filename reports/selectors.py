@@ -1,0 +1,224 @@
+"""Reads of the dashboards (大厅管理看板、领导驾驶舱): a fixed number of queries whatever the data size.
+
+Figures of periods come from the registry over the rollups; the live state of the hall (who waits,
+which windows are open, warning cards) is read from today's rows through their indexes and kept
+in the cache for a minute, so a wall of screens refreshing every minute costs the database little.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Avg, Count, Q
+from django.utils import timezone
+
+from approvals.models import Application
+from hall.metrics import Metric, Scope
+from hall.models import Site, Window
+from hall.queue.models import QueueLine, Ticket
+from reports.metrics.base import list_url, memo
+from reports.periods import year_to_date
+from reports.registry import all_metrics, breakdown_of, metric_by_code, value_of
+from reports.rollups import last_rollup_run
+
+LIVE_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure as a page shows it: value, unit, formula and the link to the rows behind it."""
+
+    code: str
+    name: str
+    value: object
+    unit: str
+    formula: str
+    url: str | None
+    previous: object = None
+    change: Decimal | None = None
+
+
+def figure(metric: Metric, scope: Scope, previous_scope: Scope | None = None) -> Figure:
+    value = value_of(metric, scope)
+    previous = value_of(metric, previous_scope) if previous_scope is not None else None
+    change = None
+    if previous_scope is not None and metric.unit != "%" and value is not None and previous:
+        change = ((Decimal(value) - Decimal(previous)) * 100 / Decimal(previous)).quantize(Decimal("0.1"))
+    url = None
+    if metric.drilldown is not None:
+        try:
+            url = metric.drilldown(scope)
+        except Exception:  # a broken link of another app's figure must not break the page
+            url = None
+    return Figure(metric.code, metric.name, value, metric.unit, metric.formula, url, previous, change)
+
+
+def figures(codes: list[str], scope: Scope, previous_scope: Scope | None = None) -> list[Figure]:
+    result = []
+    for code in codes:
+        try:
+            metric = metric_by_code(code)
+        except KeyError:
+            continue
+        result.append(figure(metric, scope, previous_scope))
+    return result
+
+
+def section_headlines(section: str, scope: Scope, limit: int = 6) -> list[Figure]:
+    return [figure(m, scope) for m in all_metrics() if m.section == section and m.headline][:limit]
+
+
+def _queue_site_ids() -> list[int]:
+    return sorted(set(QueueLine.objects.filter(is_active=True).values_list("site_id", flat=True)))
+
+
+def live_hall(now=None) -> dict:
+    """Waiting per zone, windows open/paused/idle, calls in the last hour, today's average wait,
+    warning cards: six queries, cached for a minute."""
+    now = now or timezone.now()
+    key = f"reports:live:{now:%Y%m%d%H%M}"
+    found = cache.get(key)
+    if found is not None:
+        return found
+    today = timezone.localdate(now)
+    sites = _queue_site_ids()
+    tickets = Ticket.objects.filter(site_id__in=sites, service_date=today)
+    waiting = [
+        {"zone": r["line__zone__name"], "site": r["site_id"], "count": r["n"]}
+        for r in tickets.filter(status="waiting")
+        .values("line__zone__name", "site_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "line__zone__name")
+    ]
+    windows = dict(Window.objects.values_list("status").annotate(n=Count("id")).order_by())
+    busy = tickets.filter(status__in=["called", "serving"], window__status="open").values("window_id").distinct().count()
+    activity = tickets.aggregate(
+        calls_last_hour=Count("id", filter=Q(last_called_at__gte=now - timedelta(hours=1))),
+        average_wait=Avg("wait_seconds"),
+        issued=Count("id"),
+        waiting=Count("id", filter=Q(status="waiting")),
+    )
+    warnings = dict(
+        Application.objects.filter(clock_state="running", warning_level__in=["yellow", "red"])
+        .values_list("warning_level")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    average = activity["average_wait"]
+    result = {
+        "waiting": waiting,
+        "waiting_total": activity["waiting"],
+        "issued_today": activity["issued"],
+        "windows_open": windows.get("open", 0),
+        "windows_paused": windows.get("paused", 0),
+        "windows_closed": windows.get("closed", 0),
+        "windows_busy": busy,
+        "windows_idle": max(windows.get("open", 0) - busy, 0),
+        "calls_last_hour": activity["calls_last_hour"],
+        "average_wait_minutes": None if average is None else round(Decimal(average) / 60, 1),
+        "yellow": warnings.get("yellow", 0),
+        "red": warnings.get("red", 0),
+        "yellow_url": list_url("application_list", warning="yellow"),
+        "red_url": list_url("application_list", warning="red"),
+        "queue_url": list_url("queue_stats", start=today.isoformat(), end=today.isoformat()),
+        "sites": sites,
+        "at": timezone.localtime(now),
+    }
+    cache.set(key, result, LIVE_SECONDS)
+    return result
+
+
+def ranking(code: str, scope: Scope, dimension: str, limit: int = 10) -> list:
+    try:
+        metric = metric_by_code(code)
+    except KeyError:
+        return []
+    rows = [r for r in breakdown_of(metric, scope, dimension) if r.value]
+    return sorted(rows, key=lambda r: r.value, reverse=True)[:limit]
+
+
+def supervisor_dashboard(*, department_id: int | None, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    day = Scope(start=today, end=today, department_id=department_id)
+    month = Scope(start=today.replace(day=1), end=today, department_id=department_id)
+    with memo():
+        return {
+            "live": live_hall(),
+            "today": figures(
+                ["app.received", "app.accepted", "app.completed", "app.online_received", "app.assisted",
+                 "queue.issued", "queue.called", "queue.avg_wait"],
+                day,
+            ),
+            "month": figures(
+                ["app.received", "app.completed", "app.on_time_rate", "app.online_rate", "queue.p90_wait"], month
+            ),
+            "evaluations": section_headlines("好差评", month, 4),
+            "workorders": section_headlines("诉求工单", month, 4),
+            "window_ranking": ranking("queue.served", month, "window"),
+            "staff_ranking": ranking("queue.served", month, "staff"),
+            "department_today": ranking("app.received", day, "department"),
+            "rollup": last_rollup_run(),
+            "today_date": today,
+            "month_scope": month,
+        }
+
+
+def leader_cockpit(*, department_id: int | None, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    ytd = year_to_date(today, department_id=department_id)
+    last = year_to_date(today, years_back=1, department_id=department_id)
+    with memo():
+        headline = figures(
+            ["app.received", "app.accepted", "app.completed", "app.daily_average", "app.assisted",
+             "app.inspections", "queue.issued", "queue.called"],
+            ytd,
+            last,
+        )
+        rates = figures(
+            ["app.completion_rate", "app.on_time_rate", "app.online_rate", "app.full_online_rate",
+             "catalog.depth4_share", "catalog.compression"],
+            ytd,
+            last,
+        )
+        extra_rates = [f for f in section_headlines("好差评", ytd, 6) if f.unit == "%"][:2]
+        received = metric_by_code("app.received")
+        completed = metric_by_code("app.completed")
+        full_year = Scope(start=date(today.year, 1, 1), end=date(today.year, 12, 31), department_id=department_id)
+        full_last = Scope(start=date(today.year - 1, 1, 1), end=date(today.year - 1, 12, 31), department_id=department_id)
+        trend = {
+            "months": [f"{m}月" for m in range(1, 13)],
+            "received": [r.value for r in breakdown_of(received, full_year, "month")],
+            "received_last": [r.value for r in breakdown_of(received, full_last, "month")],
+            "completed": [r.value for r in breakdown_of(completed, full_year, "month")],
+        }
+        on_time = metric_by_code("app.on_time_rate")
+        charts = {
+            "trend": trend,
+            "department": [
+                {"name": r.label, "value": r.value, "key": r.key} for r in breakdown_of(received, ytd, "department")
+            ],
+            "category": [{"name": r.label, "value": r.value} for r in breakdown_of(received, ytd, "category")],
+            "channel": [{"name": r.label, "value": r.value} for r in breakdown_of(received, ytd, "channel")],
+            "site_level": [{"name": r.label, "value": r.value} for r in breakdown_of(received, ytd, "site_level")],
+            "on_time_by_department": [
+                {"name": r.label, "value": float(r.value) if r.value is not None else None}
+                for r in breakdown_of(on_time, ytd, "department")
+            ],
+        }
+        return {
+            "headline": headline,
+            "rates": rates + extra_rates,
+            "entities": section_headlines("市场主体", ytd, 4),
+            "charts": charts,
+            "ytd": ytd,
+            "last": last,
+            "rollup": last_rollup_run(),
+            "live": live_hall(),
+        }
+
+
+def site_choices() -> list[Site]:
+    return list(Site.objects.filter(is_active=True).order_by("level", "name"))
