@@ -18,14 +18,18 @@ install: $(STAMP)
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-var/.demo-seeded: | migrate
+# The stamp lives with the database it describes (VAR_DIR, as in hall/settings.py).
+VAR_DIR ?= var
+SEED_STAMP := $(VAR_DIR)/.demo-seeded
+
+$(SEED_STAMP): | migrate
 	$(PY) manage.py seed_demo
-	touch var/.demo-seeded
+	touch $(SEED_STAMP)
 
 seed: migrate
 	$(PY) manage.py seed_demo
 
-run: install migrate var/.demo-seeded
+run: install migrate $(SEED_STAMP)
 	@bash scripts/run-dev.sh
 
 test: install

@@ -22,6 +22,7 @@ from enterprises.models import (
     MarketEntity,
     StartupBundle,
 )
+from enterprises.rollup import rollup_rebuild
 from enterprises.services.register import credit_code_build
 
 LOAD_DIVISION = "139999"
@@ -148,6 +149,7 @@ def generate_entities(
             if progress:
                 progress(made["entities"])
         made["bundles"] = _generate_bundles(rng, bundles, today=today, site=site)
+        rollup_rebuild()
     return made
 
 
@@ -216,4 +218,5 @@ def delete_load_data() -> int:
         ids = list(StartupBundle.objects.filter(is_load_data=True).values_list("bundle_id", flat=True))
         StartupBundle.objects.filter(is_load_data=True).delete()
         ApplicationBundle.objects.filter(pk__in=ids).delete()
+        rollup_rebuild()
     return count

@@ -1,7 +1,8 @@
 """Figures of market-entity registration (市场主体), section "市场主体" of the annual summary.
 
-Each figure is one indexed aggregate over the register or the 企业开办 bundles: no Python loop
-over rows. Stock is counted at ``scope.end``; flows (new, deregistered …) within the scope's dates.
+Each figure is one aggregate: stock and flows read the daily rollup ``EntityFlow`` (a row per day
+and type, kept with every register change), the others indexed counts; no Python loop over rows.
+Stock is counted at ``scope.end``; flows (new, deregistered …) within the scope's dates.
 Sites narrow by the registering site; departments do not apply to the register.
 """
 
@@ -10,10 +11,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.urls import reverse
 
-from enterprises.models import Dormancy, EntityType, MarketEntity, StartupBundle
+from enterprises.models import Dormancy, EntityFlow, EntityType, MarketEntity, StartupBundle
 from hall.metrics import Metric, Row, Scope, rate
 
 SECTION = "市场主体"
@@ -27,8 +28,12 @@ def _entities(scope: Scope) -> QuerySet:
     return queryset
 
 
-def _stock_filter(on: date) -> Q:
-    return Q(registered_on__lte=on) & (Q(deregistered_on__isnull=True) | Q(deregistered_on__gt=on))
+def _flows(scope: Scope) -> QuerySet:
+    """The daily rollup (``EntityFlow``), narrowed to the scope's sites."""
+    queryset = EntityFlow.objects.all()
+    if scope.site_ids is not None:
+        queryset = queryset.filter(site_key__in=scope.site_ids)
+    return queryset
 
 
 def _previous_year(day: date) -> date:
@@ -38,35 +43,45 @@ def _previous_year(day: date) -> date:
         return day.replace(year=day.year - 1, day=28)
 
 
-def _by_type(queryset: QuerySet) -> list[Row]:
-    counts = dict(queryset.values_list("entity_type").annotate(n=Count("id")).order_by())
-    return [Row(key=value, label=label, value=counts.get(value, 0)) for value, label in EntityType.choices]
+def _rows(totals: dict[str, int]) -> list[Row]:
+    return [Row(key=value, label=label, value=totals.get(value, 0)) for value, label in EntityType.choices]
+
+
+def _sum_by_type(queryset: QuerySet, expression) -> dict[str, int]:
+    return {t: n or 0 for t, n in queryset.values_list("entity_type").annotate(n=expression).order_by()}
+
+
+def stock_by_type(scope: Scope) -> list[Row]:
+    """Entities in existence at ``scope.end``: registered on or before it, not deregistered by then."""
+    return _rows(_sum_by_type(_flows(scope).filter(day__lte=scope.end), Sum("registered") - Sum("deregistered")))
 
 
 def stock(scope: Scope) -> int:
-    return _entities(scope).filter(_stock_filter(scope.end)).count()
+    totals = _flows(scope).filter(day__lte=scope.end).aggregate(r=Sum("registered"), d=Sum("deregistered"))
+    return (totals["r"] or 0) - (totals["d"] or 0)
+
+
+def _registered(scope: Scope, start: date, end: date) -> int:
+    return _flows(scope).filter(day__range=(start, end)).aggregate(n=Sum("registered"))["n"] or 0
 
 
 def new_registrations(scope: Scope) -> int:
-    return _entities(scope).filter(registered_on__range=(scope.start, scope.end)).count()
-
-
-def _new_last_year(scope: Scope) -> int:
-    return (
-        _entities(scope).filter(registered_on__range=(_previous_year(scope.start), _previous_year(scope.end))).count()
-    )
+    return _registered(scope, scope.start, scope.end)
 
 
 def growth(scope: Scope) -> Decimal | None:
     """Year-on-year growth of new registrations: (this period − same period last year) / last year."""
-    previous = _new_last_year(scope)
-    if not previous:
+    totals = _flows(scope).aggregate(
+        now=Sum("registered", filter=Q(day__range=(scope.start, scope.end))),
+        before=Sum("registered", filter=Q(day__range=(_previous_year(scope.start), _previous_year(scope.end)))),
+    )
+    if not totals["before"]:
         return None
-    return rate(new_registrations(scope) - previous, previous)
+    return rate((totals["now"] or 0) - totals["before"], totals["before"])
 
 
 def deregistrations(scope: Scope) -> int:
-    return _entities(scope).filter(deregistered_on__range=(scope.start, scope.end)).count()
+    return _flows(scope).filter(day__range=(scope.start, scope.end)).aggregate(n=Sum("deregistered"))["n"] or 0
 
 
 def dormancies(scope: Scope) -> int:
@@ -104,8 +119,6 @@ def _hours(minutes) -> Decimal | None:
 
 
 def startup_average_hours(scope: Scope) -> Decimal | None:
-    from django.db.models import Avg
-
     return _hours(_bundles(scope).aggregate(v=Avg("elapsed_minutes"))["v"])
 
 
@@ -145,11 +158,11 @@ def _register_link(**params) -> str:
     return reverse("entity_list") + "?" + urlencode({k: v for k, v in params.items() if v})
 
 
-def _type_breakdown(queryset_for):
+def _type_breakdown(rows_for):
     def breakdown(scope: Scope, dimension: str) -> list[Row]:
         if dimension != "entity_type":
             return []
-        return _by_type(queryset_for(scope))
+        return rows_for(scope)
 
     return breakdown
 
@@ -164,7 +177,7 @@ METRICS = [
         source="市场主体名录",
         value=stock,
         dimensions=("entity_type",),
-        breakdown=_type_breakdown(lambda s: _entities(s).filter(_stock_filter(s.end))),
+        breakdown=_type_breakdown(stock_by_type),
         drilldown=lambda s: _register_link(on=s.end.isoformat()),
         headline=True,
     ),
@@ -177,7 +190,9 @@ METRICS = [
         source="市场主体名录",
         value=new_registrations,
         dimensions=("entity_type",),
-        breakdown=_type_breakdown(lambda s: _entities(s).filter(registered_on__range=(s.start, s.end))),
+        breakdown=_type_breakdown(
+            lambda s: _rows(_sum_by_type(_flows(s).filter(day__range=(s.start, s.end)), Sum("registered")))
+        ),
         drilldown=lambda s: _register_link(registered_from=s.start.isoformat(), registered_to=s.end.isoformat()),
         headline=True,
     ),
@@ -199,7 +214,9 @@ METRICS = [
         source="市场主体名录",
         value=deregistrations,
         dimensions=("entity_type",),
-        breakdown=_type_breakdown(lambda s: _entities(s).filter(deregistered_on__range=(s.start, s.end))),
+        breakdown=_type_breakdown(
+            lambda s: _rows(_sum_by_type(_flows(s).filter(day__range=(s.start, s.end)), Sum("deregistered")))
+        ),
         drilldown=lambda s: _register_link(status="deregistered"),
     ),
     Metric(

@@ -141,6 +141,28 @@ class CreditCodeSequence(models.Model):
         return f"{self.division_code}:{self.last_value}"
 
 
+class EntityFlow(models.Model):
+    """Daily rollup of the register (登记流量): entities registered and deregistered per day, type and
+    site. Stock at a date is Σ registered − Σ deregistered up to it; kept by the register's services
+    in the same transaction as the change, and rebuilt from the register by ``rollup_rebuild``."""
+
+    day = models.DateField("日期")
+    entity_type = models.CharField("主体类型", max_length=16, choices=EntityType.choices)
+    site_key = models.IntegerField("登记场所编号", default=0, help_text="0 表示未记录场所")
+    registered = models.IntegerField("设立数", default=0)
+    deregistered = models.IntegerField("注销数", default=0)
+
+    class Meta:
+        verbose_name = "登记流量（日汇总）"
+        verbose_name_plural = "登记流量（日汇总）"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "entity_type", "site_key"], name="enterprises_flow_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.entity_type} +{self.registered} -{self.deregistered}"
+
+
 class ActKind(models.TextChoices):
     """登记行为."""
 

@@ -21,14 +21,14 @@ LOCK_KEY = 74_010  # pg_advisory_xact_lock key of the rollup tables
 
 _BAD = "e.level IN ('dissatisfied', 'very_dissatisfied')"
 _REAL_NAME = "(e.evaluator_type <> 'anonymous' OR e.evaluator_phone <> '')"
-_FIRST = "e.is_follow_up = %s"
+_FIRST = "NOT e.is_follow_up"
 
 
 def _level(level: str) -> str:
     return f"SUM(CASE WHEN {_FIRST} AND e.level = '{level}' THEN 1 ELSE 0 END)"
 
 
-# Only constant SQL is assembled here; the range and booleans are passed as parameters.
+# Only constant SQL is assembled here; the range is passed as parameters.
 EVALUATION_SELECT = f"""
 SELECT e.rated_on, e.site_id, COALESCE(e.department_id, 0), COALESCE(e.window_id, 0),
        COALESCE(e.staff_id, 0), COALESCE(e.matter_id, 0), e.channel,
@@ -41,7 +41,7 @@ SELECT e.rated_on, e.site_id, COALESCE(e.department_id, 0), COALESCE(e.window_id
        SUM(CASE WHEN c.rectified_at IS NOT NULL THEN 1 ELSE 0 END),
        SUM(CASE WHEN c.called_back_at IS NOT NULL AND {_REAL_NAME} THEN 1 ELSE 0 END),
        SUM(CASE WHEN {_FIRST} AND e.subject = 'application' AND e.channel <> 'phone' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN e.is_follow_up = %s THEN 1 ELSE 0 END)
+       SUM(CASE WHEN e.is_follow_up THEN 1 ELSE 0 END)
 FROM evaluations_evaluation e
 LEFT JOIN evaluations_badreviewcase c ON c.evaluation_id = e.id
 WHERE e.rated_on >= %s AND e.rated_on <= %s
@@ -54,8 +54,6 @@ EVALUATION_COLUMNS = (
     "basically_satisfied, dissatisfied, very_dissatisfied, bad, bad_real_name, confirmed, rectified, called_back, "
     "applications_evaluated, follow_ups"
 )
-# The number of "is_follow_up = %s" placeholders above that mean "first evaluation" (False).
-_FIRST_COUNT = EVALUATION_SELECT.count(_FIRST)
 
 COMPLETION_SELECT = """
 SELECT a.completed_on, a.site_id, a.department_id, v.matter_id, COUNT(*)
@@ -88,7 +86,7 @@ def rollups_rebuild(*, start: date, end: date) -> RebuildResult:
     result = RebuildResult()
     evaluation_table = EvaluationRollup._meta.db_table
     completion_table = CompletionRollup._meta.db_table
-    params = [False] * _FIRST_COUNT + [True, start, end]
+    params = [start, end]
     with transaction.atomic(), connection.cursor() as cursor:
         _lock()
         cursor.execute(f"DELETE FROM {evaluation_table} WHERE day >= %s AND day <= %s", [start, end])  # noqa: S608

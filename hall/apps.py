@@ -7,5 +7,7 @@ class HallConfig(AppConfig):
 
     def ready(self):
         from hall import input_bounds
+        from hall.public_cache import connect_hall_signals
 
         input_bounds.install()
+        connect_hall_signals()

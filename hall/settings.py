@@ -339,5 +339,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Drop Django's own DEBUG console handler: "django" records reach the root handler once,
+        # instead of twice (runserver's "Watching for file changes" line was printed double).
+        "django": {"handlers": [], "level": "INFO"},
+    },
 }

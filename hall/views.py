@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from hall.forms import HallPasswordChangeForm, LoginForm
 from hall.models import Notification, User
+from hall.public_cache import HALL, public_page
 from hall.roles import ROLE_HOME, can_open
 from hall.selectors import calendar_status, sites_with_zones_and_windows
 from hall.services.notifications import notification_mark_all_read
@@ -66,6 +67,7 @@ def home(request):
     return redirect(ROLE_HOME.get(request.user.role, "portal"))
 
 
+@public_page(HALL)
 def portal(request):
     """Citizen and enterprise portal (群众/企业门户): open to everyone."""
     return render(request, "hall/portal.html", {"sites": sites_with_zones_and_windows()})

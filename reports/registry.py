@@ -48,7 +48,16 @@ def _import(name: str):
         # Only "this module does not exist" is skipped; a broken import inside it is an error.
         if exc.name and name.startswith(exc.name):
             return None
-        raise
+        if name.startswith("reports."):
+            raise
+        logger.exception("metrics module %s does not import; its figures are left out", name)
+        return None
+    except Exception:
+        # Another app's broken module must not take every report down; ours must never be broken.
+        if name.startswith("reports."):
+            raise
+        logger.exception("metrics module %s does not import; its figures are left out", name)
+        return None
 
 
 @lru_cache(maxsize=1)

@@ -21,7 +21,7 @@ from hall.catalog.models import MatterVersion
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Demo@2026"
-BLOCKING = {"serious", "critical", "moderate", "minor"}
+BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture

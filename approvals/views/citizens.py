@@ -18,6 +18,7 @@ from approvals.transitions import TransitionNotAllowed
 from approvals.views.common import R, paginate, roles_required
 from hall.catalog.selectors import current_version
 from hall.privacy import mask_name
+from hall.public_cache import public_page
 from hall.ratelimit import rate_limited
 from hall.services.audit import client_ip
 from hall.views import page_for_roles
@@ -99,6 +100,7 @@ def my_applications(request):
     return render(request, "approvals/my_applications.html", {"page": paginate(request, queryset, 10)})
 
 
+@public_page()
 def track(request):
     """Public tracking (办件进度查询): number + phone → status and timeline, applicant masked."""
     if request.method not in ("GET", "POST"):

@@ -20,6 +20,7 @@ from enterprises.models import (
     Objection,
     RegistrationAct,
 )
+from enterprises.rollup import flows_record
 from enterprises.services.register import _act, _locked, check_open
 from hall.services.audit import audit_record, model_snapshot
 from hall.validators import validate_mobile_phone
@@ -47,6 +48,7 @@ def _deregister(entity: MarketEntity, *, on: date, by, note: str, application=No
     entity.status = EntityStatus.DEREGISTERED
     entity.deregistered_on = on
     entity.save(update_fields=["status", "deregistered_on", "updated_at"])
+    flows_record(deregistered=[(on, entity.entity_type, entity.site_id)])
     _act(entity, ActKind.DEREGISTER, on=on, by=by, application=application, note=note)
 
 
@@ -171,6 +173,12 @@ def deregistrations_sweep(*, today: date | None = None) -> int:
         Deregistration.objects.filter(pk__in=ids).update(state=Deregistration.State.DEREGISTERED, decided_on=on)
         MarketEntity.objects.filter(pk__in=entity_ids).update(
             status=EntityStatus.DEREGISTERED, deregistered_on=on, updated_at=timezone.now()
+        )
+        flows_record(
+            deregistered=[
+                (on, t, site)
+                for t, site in MarketEntity.objects.filter(pk__in=entity_ids).values_list("entity_type", "site_id")
+            ]
         )
         RegistrationAct.objects.bulk_create(
             RegistrationAct(

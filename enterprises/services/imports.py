@@ -26,6 +26,7 @@ from enterprises.models import (
     MarketEntity,
     RegistrationAct,
 )
+from enterprises.rollup import flows_record
 from hall.services.audit import audit_record
 from hall.validators import CREDIT_CODE_CHARSET, credit_code_check_char, resident_id_check_char
 
@@ -226,6 +227,12 @@ def entity_import_run(*, entity_import: EntityImport, site, by=None, today: date
                             note=f"存量导入（{record.original_name}）",
                         )
                         for e in entities
+                    )
+                    flows_record(
+                        registered=[(e.registered_on, e.entity_type, e.site_id) for e in entities],
+                        deregistered=[
+                            (e.deregistered_on, e.entity_type, e.site_id) for e in entities if e.deregistered_on
+                        ],
                     )
                     imported += len(entities)
                     batch.clear()

@@ -22,6 +22,7 @@ from enterprises.models import (
     MarketEntity,
     RegistrationAct,
 )
+from enterprises.rollup import flows_record
 from hall.services.audit import audit_record, model_snapshot
 from hall.validators import credit_code_check_char, validate_credit_code, validate_resident_id
 
@@ -177,6 +178,7 @@ def entity_register(
             converted_from=converted_from,
         )
         _act(entity, ActKind.ESTABLISH, on=on, by=by, application=application)
+        flows_record(registered=[(on, entity.entity_type, entity.site_id)])
         audit_record(actor=by, action="entity.register", obj=entity, after=model_snapshot(entity), ip=ip)
     return entity
 
@@ -256,6 +258,7 @@ def entity_convert(
         entity.status = EntityStatus.DEREGISTERED
         entity.deregistered_on = today
         entity.save(update_fields=["status", "deregistered_on", "updated_at"])
+        flows_record(deregistered=[(today, entity.entity_type, entity.site_id)])
         note = f"个体工商户转为{enterprise.get_entity_type_display()}"
         _act(entity, ActKind.CONVERT, on=today, by=by, application=application, related=enterprise, note=note)
         _act(enterprise, ActKind.CONVERT, on=today, by=by, application=application, related=entity, note=note)

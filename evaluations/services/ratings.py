@@ -195,7 +195,7 @@ def evaluation_submit_for_service(
     now = _now(now)
     with transaction.atomic():
         record = (
-            ServiceRecord.objects.select_for_update()
+            ServiceRecord.objects.select_for_update(of=("self",))
             .select_related("ticket", "window__site", "window__department", "clerk")
             .get(pk=service_record.pk)
         )
@@ -335,7 +335,7 @@ def evaluation_follow_up(
     tags = validate_rating(rating, indicators=())
     now = _now(now)
     with transaction.atomic():
-        original = Evaluation.objects.select_for_update().select_related("case").get(pk=evaluation.pk)
+        original = Evaluation.objects.select_for_update(of=("self",)).select_related("case").get(pk=evaluation.pk)
         if not via_link and (by is None or original.evaluator_user_id != getattr(by, "pk", None)):
             raise PermissionDenied("只有评价人本人可以追评。")
         case = getattr(original, "case", None)

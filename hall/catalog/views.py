@@ -43,6 +43,7 @@ from hall.catalog.services import (
     matter_version_retire,
 )
 from hall.catalog.spreadsheet import catalog_workbook, export_versions
+from hall.public_cache import CATALOG, HALL, public_page
 from hall.services.audit import client_ip
 from hall.views import page_for_roles
 
@@ -78,6 +79,7 @@ class GuideSearchForm(forms.Form):
         )
 
 
+@public_page(HALL, CATALOG)
 def guide_search(request):
     """Search the published catalog (办事指南检索): public, no login."""
     departments = list(catalog_departments())
@@ -98,6 +100,7 @@ def guide_search(request):
     return render(request, "catalog/guide_search.html", context)
 
 
+@public_page(HALL, CATALOG)
 def guide_detail(request, code: str):
     """One service guide (一事一指南) with every element, materials, steps and a QR code."""
     version = current_version(code)

@@ -105,6 +105,8 @@ def queue_figures(scope: Scope) -> dict:
 
 def catalog_figures(scope: Scope) -> dict:
     published = MatterVersion.objects.filter(status="published")
+    if scope.department_id is not None:
+        published = published.filter(Q(department_id=scope.department_id) | Q(department__parent_id=scope.department_id))
     n = published.count()
     limits = published.aggregate(legal=Sum("legal_limit_days"), promised=Sum("promised_limit_days"))
     received_base = _apps(scope).filter(

@@ -125,14 +125,16 @@ def test_other_department_cannot_sign(people, department, make_order, other_appr
     with pytest.raises(PermissionDenied):
         services.workorder_sign(order=order, by=other_approver)
     with pytest.raises(PermissionDenied):
-        services.workorder_dispatch(order=order, department=department, by=people["clerk"])
+        services.workorder_dispatch(order=make_order(), department=department, by=people["clerk"])
 
 
 def test_day_limit_ends_at_closing_of_the_nth_working_day(settings):
-    # Thursday 2026-09-24: 3 working days → Tue 29 Sep (Sat/Sun 26–27 are holidays only when loaded; Mon–Fri here).
-    start = _at(2026, 9, 24, 10, 0)
-    deadline = clock.deadline_for(start, 3, "days")
-    assert timezone.localtime(deadline).date().isoformat() == "2026-09-29"
+    # Thursday 2026-03-05: 3 working days → Tue 10 March (the day of receipt is not counted).
+    deadline = clock.deadline_for(_at(2026, 3, 5, 10, 0), 3, "days")
+    assert timezone.localtime(deadline).date().isoformat() == "2026-03-10"
+    # Across the National Day holidays (10/1–7) and the make-up Saturday 10/10 (a working day).
+    deadline = clock.deadline_for(_at(2026, 9, 30, 10, 0), 3, "days")
+    assert timezone.localtime(deadline).date().isoformat() == "2026-10-10"
     assert timezone.localtime(deadline).strftime("%H:%M") == "17:30"
 
 
