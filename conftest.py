@@ -103,12 +103,11 @@ def _isolated_celery_broker(tmp_path_factory):
     app.amqp.__dict__.pop("queues", None)  # rebuilt from the new default on first use
     yield queue
     with app.connection_for_write() as connection:
-        channel = connection.default_channel
-        try:
-            channel.queue_purge(queue)
-            channel.queue_delete(queue)
-        except Exception:  # noqa: BLE001 (never declared: nothing was sent)
-            pass
+        # Declared on this channel first, so that deleting also removes its exchange binding.
+        bound = app.amqp.queues[queue].bind(connection.default_channel)
+        bound.declare()
+        bound.purge()
+        bound.delete()
 
 
 @pytest.fixture(autouse=True)

@@ -27,7 +27,7 @@ from approvals.models import (
 from approvals.permissions import can_view_personal_data
 from approvals.selectors import application_for, application_track, applications_for
 from approvals.transitions import ACTION_LABELS, TransitionNotAllowed, actions_for
-from hall.catalog.models import MatterVersion, ThemeService
+from hall.catalog.models import MatterVersion, SubItem, ThemeService
 from hall.models import User
 from hall.privacy import is_citizen_actor, mask_id_number, mask_name, mask_person, mask_phone
 from hall.ratelimit import ClientRateThrottle
@@ -77,11 +77,13 @@ class ApplicationListOutput(serializers.ModelSerializer):
     applicant_name = serializers.SerializerMethodField()
     applicant_phone = serializers.SerializerMethodField()
     bundle_number = serializers.CharField(source="bundle.number", default="")
+    sub_item_name = serializers.CharField(source="sub_item.name", default="", label="业务办理项")
 
     class Meta:
         model = Application
         fields = [
             "number",
+            "sub_item_name",
             "status",
             "status_display",
             "channel",
@@ -102,6 +104,7 @@ class ApplicationListOutput(serializers.ModelSerializer):
             "warning_level",
             "warning_level_display",
             "on_time",
+            "answer_deadline",
             "deemed_accepted",
             "bundle_number",
         ]
@@ -402,6 +405,14 @@ class ApplicationOnlineInput(serializers.Serializer):
     matter_version = serializers.PrimaryKeyRelatedField(queryset=MatterVersion.objects.all(), label="事项版本")
     channel = serializers.CharField(max_length=16, default=Channel.ONLINE_PC, help_text="online_pc 或 mobile")
     applicant = ApplicantInput(required=False, allow_null=True, default=None)
+    sub_item = serializers.PrimaryKeyRelatedField(
+        queryset=SubItem.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        label="业务办理项",
+        help_text="事项有业务办理项（新办/变更/延续/注销）时必填",
+    )
 
 
 class ApplicationSubmitOnlineApi(ApprovalsApiView):
@@ -417,6 +428,7 @@ class ApplicationSubmitOnlineApi(ApprovalsApiView):
             by=request.user,
             applicant=_applicant(v["applicant"]) if v.get("applicant") else None,
             channel=v["channel"],
+            sub_item=v["sub_item"],
             ip=client_ip(request),
         )
         return _detail(request, app, status.HTTP_201_CREATED)

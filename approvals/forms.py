@@ -188,7 +188,23 @@ class ThemeIntakeForm(MaterialStatesMixin, ApplicantForm):
 
 
 class OnlineApplyForm(ApplicantForm):
-    """网上申请: a citizen for themself or for their enterprise."""
+    """网上申请: a citizen for themself or for their enterprise, and the business handling item
+    (业务办理项: 新办/变更/延续/注销) when the matter has them (the service checks it is required)."""
+
+    sub_item = forms.TypedChoiceField(label="业务办理项", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, version=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sub_items = {s.pk: s for s in version.sub_items.all()} if version is not None else {}
+        if self.sub_items:
+            self.fields["sub_item"].choices = [(pk, s.name) for pk, s in self.sub_items.items()]
+            self.fields["sub_item"].widget = forms.RadioSelect(choices=self.fields["sub_item"].choices)
+            self.fields["sub_item"].error_messages["invalid_choice"] = "请从列出的业务办理项中选择。"
+        else:
+            del self.fields["sub_item"]
+
+    def chosen_sub_item(self):
+        return self.sub_items.get(self.cleaned_data.get("sub_item"))
 
 
 # --- Actions ---------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from openpyxl import Workbook  # noqa: E402
 
 from enterprises.load import _id_number  # noqa: E402
 from enterprises.models import EntityImport, MarketEntity, RegistrationAct  # noqa: E402
+from enterprises.rollup import rollup_rebuild  # noqa: E402
 from enterprises.services import HEADERS, credit_code_build, entity_import_run  # noqa: E402
 from hall.demo import seed_demo  # noqa: E402
 from hall.models import Site, User  # noqa: E402
@@ -39,23 +40,11 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--keep", action="store_true")
-    args = parser.parse_args()
-    import random
-
-    rng = random.Random(1)
-    seed_demo()
-    site = Site.objects.select_related("division").get(level=Site.Level.COUNTY)
-    by = User.objects.get(username="supervisor01")
-    path = Path(tempfile.mkdtemp()) / "entities.xlsx"
-    started = time.perf_counter()
+def write_workbook(path: Path, rows: int, rng) -> None:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet()
     ws.append(HEADERS)
-    for i in range(args.rows):
+    for i in range(rows):
         individual = i % 3 != 0
         ws.append(
             [
@@ -76,8 +65,26 @@ def main() -> int:
             ]
         )
     wb.save(path)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--workbook", type=Path, default=None, help="reuse a workbook written by an earlier run")
+    args = parser.parse_args()
+    import random
+
+    rng = random.Random(1)
+    seed_demo()
+    site = Site.objects.select_related("division").get(level=Site.Level.COUNTY)
+    by = User.objects.get(username="supervisor01")
+    path = args.workbook or Path(tempfile.mkdtemp()) / "entities.xlsx"
+    started = time.perf_counter()
+    if args.workbook is None:
+        write_workbook(path, args.rows, rng)
     size = path.stat().st_size / 1e6
-    print(f"workbook: {args.rows} rows, {size:.1f} MB, written in {time.perf_counter() - started:.1f} s")
+    print(f"workbook: {path} {size:.1f} MB, ready in {time.perf_counter() - started:.1f} s")
     print(f"load average: {Path('/proc/loadavg').read_text().strip()}")
     before = rss_mb()
     with path.open("rb") as handle:
@@ -96,6 +103,7 @@ def main() -> int:
         ids = MarketEntity.objects.filter(credit_code__contains="139998")
         RegistrationAct.objects.filter(entity__in=ids).delete()
         ids.delete()
+        rollup_rebuild()
     return 0 if record.state == "done" else 1
 
 

@@ -12,6 +12,7 @@ import random
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from approvals.models import ApplicantType, Application
@@ -271,6 +272,11 @@ def generate_evaluations(*, seed: int | None = None, today: date | None = None, 
                 )
         counts["follow_ups"] = len(Evaluation.objects.bulk_create(follow_ups, batch_size=batch_size))
     days = [e.rated_on for e in created] + [f.rated_on for f in follow_ups]
+    # The completion rollup (主动评价率's denominator) spans the generated applications too.
+    span = Application.objects.filter(is_load_data=True, completed_on__isnull=False).aggregate(
+        first=Min("completed_on"), last=Max("completed_on")
+    )
+    days += [d for d in span.values() if d]
     if days:
         rollups_rebuild(start=min(days), end=max(days))
     return counts

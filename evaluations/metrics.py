@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
 
@@ -158,8 +158,8 @@ def _group_field(dimension: str):
     if dimension == "month":
         return TruncMonth("day")
     if dimension == "channel":
-        return "channel"
-    return f"{dimension}_id"
+        return F("channel")
+    return F(f"{dimension}_id")
 
 
 def grouped_totals(scope: Scope, dimension: str) -> list[tuple[object, str, dict]]:
@@ -205,7 +205,7 @@ def _rate_breakdown(code: str) -> Callable[[Scope, str], list[Row]]:
 def _completed_by(scope: Scope, dimension: str) -> dict:
     if dimension not in ("month", "site", "department", "matter"):
         return {}
-    field = TruncMonth("day") if dimension == "month" else f"{dimension}_id"
+    field = TruncMonth("day") if dimension == "month" else F(f"{dimension}_id")
     rows = completion_rollups(scope).order_by().annotate(key=field).values("key").annotate(n=Sum("completed"))
     return {r["key"]: r["n"] for r in rows}
 

@@ -128,7 +128,7 @@ class RejectNulMiddleware:
             # A path with a NUL names no page of ours: the project's 404 answer.
             if request.path.startswith("/api/"):
                 return JsonResponse({"detail": "未找到。"}, status=404, json_dumps_params={"ensure_ascii": False})
-            callback, _ = get_resolver().resolve_error_handler(404)
+            callback = get_resolver().resolve_error_handler(404)
             return callback(request, Http404("页面不存在。"))
         if _has_nul(meta.get("QUERY_STRING", "")):
             return _bad_request(request, NUL_QUERY_MESSAGE)

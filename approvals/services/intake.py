@@ -26,7 +26,7 @@ from approvals.services.common import ApplicantData, MaterialState, _Change, _re
 from approvals.services.notify import applicant_notify
 from approvals.services.prereview import answer_deadline_for
 from approvals.transitions import Action, check_transition
-from hall.catalog.models import Material, MatterVersion, OnlineDepth, ThemeService
+from hall.catalog.models import Material, MatterVersion, OnlineDepth, SubItem, ThemeService
 from hall.models import Site, User
 from hall.workdays import current_calendar
 
@@ -54,10 +54,11 @@ def _applicant_fields(applicant: ApplicantData) -> dict[str, Any]:
 
 
 def _material_rows(
-    version: MatterVersion, states: list[MaterialState] | None, *, today: date
+    version: MatterVersion, states: list[MaterialState] | None, *, today: date, sub_item: SubItem | None = None
 ) -> list[ApplicationMaterial]:
-    """One row per catalog material of ``version``; unspecified ones are missing (or n/a if optional)."""
-    catalog = list(version.materials.all())
+    """One row per catalog material of ``version`` (with a sub-item: the common materials and that
+    sub-item's own); unspecified ones are missing (or n/a if optional)."""
+    catalog = [m for m in version.materials.all() if sub_item is None or m.sub_item_id in (None, sub_item.pk)]
     by_id = {m.pk: m for m in catalog}
     given = {s.material_id: s for s in states or []}
     errors = []
@@ -136,13 +137,17 @@ def _open_application(
     assisted_by: User | None = None,
     bundle: ApplicationBundle | None = None,
     promised_limit_days: int | None = None,
+    sub_item: SubItem | None = None,
 ) -> Application:
     """Create one application with a row for each material its matter version requires."""
     now = timezone.now()
-    rows = _material_rows(version, material_states, today=timezone.localdate(now))
+    rows = _material_rows(version, material_states, today=timezone.localdate(now), sub_item=sub_item)
+    if promised_limit_days is None and sub_item is not None and sub_item.promised_limit_days is not None:
+        promised_limit_days = sub_item.promised_limit_days
     app = Application(
         number=number,
         matter_version=version,
+        sub_item=sub_item,
         bundle=bundle,
         **_applicant_fields(applicant),
         applicant_user=applicant_user,
@@ -203,6 +208,7 @@ def application_receive(
     is_assisted: bool = False,
     assisted_by: User | None = None,
     applicant_user: User | None = None,
+    sub_item: SubItem | None = None,
     ip: str | None = None,
 ) -> Application:
     """Receive (接件) an application at a window of the clerk's site, with the materials' states."""
@@ -210,6 +216,7 @@ def application_receive(
     _check_version(version)
     validate_applicant(applicant)
     _check_assisted(is_assisted, assisted_by)
+    _check_sub_item(version, sub_item, online=False)
     if channel not in (Channel.WINDOW, Channel.TOWN_SITE, Channel.POST):
         raise ValidationError({"channel": "窗口接件的渠道应为窗口、乡镇便民服务中心或邮寄。"})
     if by.site_id is None:
@@ -229,11 +236,32 @@ def application_receive(
             applicant_user=applicant_user,
             is_assisted=is_assisted,
             assisted_by=assisted_by,
+            sub_item=sub_item,
         )
-        change = _Change(sms=f"您的办件 {app.number}（{version.name}）已接件，可凭办件编号和手机号查询办理进度。")
+        change = _Change(
+            sms=f"您的办件 {app.number}（{_matter_label(version, sub_item)}）已接件，可凭办件编号和手机号查询办理进度。"
+        )
         _record(app, action=Action.RECEIVE, from_status="", by=by, before=None, change=change, ip=ip)
         _link_current_ticket(by=by, numbers=[app.number], ip=ip)
     return app
+
+
+def _check_sub_item(version: MatterVersion, sub_item: SubItem | None, *, online: bool) -> None:
+    """The business handling item (业务办理项): one of the version's own; required online when the
+    matter has them (新办、变更、延续、注销 need different materials), and handled online itself."""
+    if sub_item is None:
+        if online and version.sub_items.exists():
+            names = "、".join(version.sub_items.values_list("name", flat=True))
+            raise ValidationError({"sub_item": f"请选择业务办理项（{names}）。"})
+        return
+    if sub_item.version_id != version.pk:
+        raise ValidationError({"sub_item": f"所选业务办理项不属于事项“{version.name}”。"})
+    if online and sub_item.online_depth not in ONLINE_DEPTHS:
+        raise ValidationError({"sub_item": f"业务办理项“{sub_item.name}”不支持网上申请，请到窗口办理。"})
+
+
+def _matter_label(version: MatterVersion, sub_item: SubItem | None) -> str:
+    return f"{version.name}·{sub_item.name}" if sub_item is not None and sub_item.name != version.name else version.name
 
 
 def _online_site(site: Site | None) -> Site:
@@ -252,12 +280,15 @@ def application_submit_online(
     applicant: ApplicantData | None = None,
     channel: str = Channel.ONLINE_PC,
     site: Site | None = None,
+    sub_item: SubItem | None = None,
     ip: str | None = None,
 ) -> Application:
     """A citizen applies online (网上申请) for a matter whose online depth allows it (Ⅲ/Ⅳ级).
 
     Without ``applicant`` the citizen applies as a natural person with their account's name,
-    ID number and phone. Materials are then uploaded with :func:`material_upload`.
+    ID number and phone. A matter with business handling items (业务办理项: 新办/变更/延续/注销)
+    needs ``sub_item``; its own materials and promised limit then apply. Materials are then
+    uploaded with :func:`material_upload`.
     """
     check_transition(None, Action.SUBMIT_ONLINE, by)
     _check_version(version)
@@ -265,6 +296,7 @@ def application_submit_online(
         raise ValidationError({"matter_version": f"事项“{version.name}”不支持网上申请，请到窗口办理。"})
     if channel not in (Channel.ONLINE_PC, Channel.MOBILE):
         raise ValidationError({"channel": "网上申请的渠道应为电脑端或移动端。"})
+    _check_sub_item(version, sub_item, online=True)
     if applicant is None:
         applicant = ApplicantData(
             applicant_type=ApplicantType.NATURAL_PERSON,
@@ -286,8 +318,12 @@ def application_submit_online(
             status=Status.SUBMITTED,
             material_states=None,
             applicant_user=by,
+            sub_item=sub_item,
         )
-        change = _Change(sms=f"您的网上申请 {app.number}（{version.name}）已提交，请按要求上传材料，我们将尽快预审。")
+        change = _Change(
+            sms=f"您的网上申请 {app.number}（{_matter_label(version, sub_item)}）已提交，请按要求上传材料，"
+            f"我们将在 {app.answer_deadline:%Y年%m月%d日} 前完成预审。"
+        )
         _record(app, action=Action.SUBMIT_ONLINE, from_status="", by=by, before=None, change=change, ip=ip)
     return app
 

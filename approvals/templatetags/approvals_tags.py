@@ -60,6 +60,14 @@ def deadline_class(application) -> str:
 
 
 @register.filter
+def matter_label(application) -> str:
+    """The matter's name, with the business handling item (业务办理项) chosen when there is one."""
+    name = application.matter_version.name
+    sub_item = application.sub_item if application.sub_item_id else None
+    return f"{name}（{sub_item.name}）" if sub_item is not None and sub_item.name != name else name
+
+
+@register.filter
 def answer_due(application):
     """The last working day to answer (预审答复期限) while the pre-review clock runs, else None."""
     return application.answer_deadline if awaits_answer(application) else None

@@ -71,13 +71,17 @@ def apply_online(request, code: str):
         "applicant_id_number": user.id_number,
         "applicant_phone": user.phone,
     }
-    form = OnlineApplyForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = OnlineApplyForm(request.POST if request.method == "POST" else None, initial=initial, version=version)
     status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
                 application = application_submit_online(
-                    version=version, by=user, applicant=form.applicant_data(), ip=client_ip(request)
+                    version=version,
+                    by=user,
+                    applicant=form.applicant_data(),
+                    sub_item=form.chosen_sub_item(),
+                    ip=client_ip(request),
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -87,7 +91,7 @@ def apply_online(request, code: str):
                 messages.success(request, f"申请已提交，办件编号 {application.number}。请逐项上传申请材料。")
                 return redirect("application_detail", number=application.number)
         status = 400
-    materials = list(version.materials.all())
+    materials = list(version.materials.select_related("sub_item"))
     return render(
         request, "approvals/apply.html", {"version": version, "form": form, "materials": materials}, status=status
     )

@@ -34,3 +34,12 @@ def evaluation_qr(context, kind: str, pk: int, title: str = "扫码评价") -> s
 @register.filter
 def level_class(level: str) -> str:
     return {"dissatisfied": "bad", "very_dissatisfied": "bad", "basically_satisfied": "mid"}.get(level, "good")
+
+
+@register.simple_tag
+def evaluated_application_ids(applications) -> set[int]:
+    """Which of these applications already have their evaluation (one query for the page), so that
+    "my applications" shows 评价 or 已评价 without approvals importing this app."""
+    from evaluations.selectors import evaluated_application_ids as evaluated
+
+    return evaluated(app.pk for app in applications)

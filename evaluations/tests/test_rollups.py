@@ -112,7 +112,12 @@ def test_rebuilding_twice_gives_the_same_table(generated):
     assert sum(r[7] for r in once) == Evaluation.objects.filter(is_follow_up=False).count()
 
 
-def test_the_sweep_run_twice_notifies_nobody_twice(generated):
+def test_the_sweep_run_twice_notifies_nobody_twice(generated, people, window):
+    from evaluations.services import evaluation_submit_for_service
+    from evaluations.tests.conftest import bad
+
+    for _ in range(3):
+        evaluation_submit_for_service(service_record=serve(window, people["clerk"]), rating=bad())
     today = timezone.localdate() + timedelta(days=60)  # every open step is overdue by then
     first = cases_sweep(today=today)
     notes = Notification.objects.filter(dedupe_key__startswith="evalcase-").count()

@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from evaluations.workorders import extensions, selectors, services
 from evaluations.workorders import forms as f
@@ -314,7 +315,10 @@ def frontdesk(request):
                 f.add_service_errors(form, exc)
             else:
                 messages.success(request, f"已登记：{record.get_kind_display()}「{record.topic}」。")
-                return redirect(request.POST.get("next") or reverse("workorder_frontdesk"))
+                target = request.POST.get("next", "")
+                if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                    target = reverse("workorder_frontdesk")  # never an open redirect
+                return redirect(target)
         status = 400
     return render(request, "workorders/frontdesk.html", {"form": form}, status=status)
 

@@ -103,7 +103,10 @@ def test_leader_starts_the_annual_export_watches_progress_and_downloads(
         deadline = time.monotonic() + 90
         while not download_link.is_visible():
             if time.monotonic() > deadline:
-                pytest.fail("export did not finish; worker log:\n" + log.read_text())
+                from reports.models import ExportJob
+
+                jobs = list(ExportJob.objects.values("id", "status", "progress", "error"))
+                pytest.fail(f"export did not finish: {jobs}; worker log:\n" + log.read_text()[-3000:])
             page.wait_for_timeout(500)
         assert progress.get_attribute("value") == "100" or progress.evaluate("p => p.value") == 100
         with page.expect_download() as info:

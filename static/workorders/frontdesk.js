@@ -4,7 +4,7 @@
   "use strict";
   var form = document.getElementById("frontdesk-form");
   if (!form) return;
-  var kind = form.querySelector("[name=kind]");
+  var kind = form.querySelector("select[name=kind]");
   var topic = form.querySelector("[name=topic]");
   var keys = form.querySelectorAll(".kind-key");
   function mark() {
@@ -26,7 +26,24 @@
       form.requestSubmit();
     }
   });
-  var firstError = form.querySelector(".has-error input, .has-error select");
-  (firstError || kind).focus();
+  // On the workbench (compact form) focus stays where it is until Alt+D; on its own page the
+  // cursor starts in the first field (or the first field in error).
+  if (!form.dataset.compact) {
+    var firstError = form.querySelector(".has-error input, .has-error select");
+    (firstError || kind).focus();
+  } else if (window.sessionStorage && sessionStorage.getItem("frontdesk-again")) {
+    sessionStorage.removeItem("frontdesk-again");
+    kind.focus();
+  }
+  form.addEventListener("submit", function () {
+    if (window.sessionStorage) sessionStorage.setItem("frontdesk-again", "1");
+  });
+  document.addEventListener("keydown", function (event) {
+    // Alt+D reaches the quick entry from anywhere on the page (the accesskey, made explicit).
+    if (event.altKey && (event.key === "d" || event.key === "D")) {
+      event.preventDefault();
+      kind.focus();
+    }
+  });
   mark();
 })();

@@ -29,3 +29,17 @@ def wo_deadline_class(order) -> str:
     if order.status == "closed":
         return ""
     return {"red": "deadline-red", "yellow": "deadline-yellow"}.get(order.warning_level, "deadline-green")
+
+
+@register.inclusion_tag("workorders/_quick_form.html", takes_context=True)
+def frontdesk_quick_form(context):
+    """The front-desk quick entry embedded in the clerk's workbench (前台快速登记)."""
+    from evaluations.workorders.forms import FrontDeskForm
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {
+        "form": FrontDeskForm(site=getattr(user, "site", None), auto_id="qf_%s"),
+        "csrf_token": context.get("csrf_token"),
+        "next": getattr(request, "path", ""),
+    }

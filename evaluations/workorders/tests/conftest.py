@@ -29,7 +29,9 @@ def department(people):
 
 @pytest.fixture
 def other_approver(people):
-    other = Department.objects.filter(kind=Department.Kind.DEPARTMENT).exclude(pk=people["approver"].department_id).first()
+    other = (
+        Department.objects.filter(kind=Department.Kind.DEPARTMENT).exclude(pk=people["approver"].department_id).first()
+    )
     return user_create(
         username="t_other_approver",
         password=PASSWORD,

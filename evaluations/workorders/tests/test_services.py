@@ -34,7 +34,9 @@ def _at(y, m, d, hh=0, mm=0):
     return timezone.make_aware(datetime(y, m, d, hh, mm))
 
 
-def test_full_lifecycle_with_return_reopen_and_close(people, department, make_order, django_capture_on_commit_callbacks):
+def test_full_lifecycle_with_return_reopen_and_close(
+    people, department, make_order, django_capture_on_commit_callbacks
+):
     supervisor, approver, clerk = people["supervisor"], people["approver"], people["clerk"]
     order = make_order()
     assert order.status == Status.RECEIVED and order.number.startswith("GD")
@@ -55,8 +57,18 @@ def test_full_lifecycle_with_return_reopen_and_close(people, department, make_or
     order = services.workorder_close(order=order, by=supervisor)
     assert order.status == Status.CLOSED and order.on_time is True and order.handling_working_days is not None
     actions = list(order.events.values_list("action", flat=True))
-    assert actions == ["receive", "dispatch", "return", "dispatch", "sign", "reply", "reopen", "reply", "callback",
-                       "close"]
+    assert actions == [
+        "receive",
+        "dispatch",
+        "return",
+        "dispatch",
+        "sign",
+        "reply",
+        "reopen",
+        "reply",
+        "callback",
+        "close",
+    ]
     assert AuditLog.objects.filter(action__startswith="workorder.", object_id=str(order.pk)).count() == len(actions)
     assert Notification.objects.filter(recipient=supervisor, title__contains="退回").exists()
 
@@ -81,11 +93,15 @@ def test_unknown_kind_is_refused_per_field(people):
 
 
 def test_market_entity_needs_a_valid_credit_code(people):
-    bad = services.Requester(name="某公司", is_market_entity=True, entity_name="某公司", entity_credit_code="91440300708461136X")
+    bad = services.Requester(
+        name="某公司", is_market_entity=True, entity_name="某公司", entity_credit_code="91440300708461136X"
+    )
     with pytest.raises(ValidationError) as exc:
         services.workorder_receive(data=order_input(requester=bad), by=people["clerk"])
     assert "entity_credit_code" in exc.value.message_dict
-    good = services.Requester(name="某公司", is_market_entity=True, entity_name="某公司", entity_credit_code="91440300708461136T")
+    good = services.Requester(
+        name="某公司", is_market_entity=True, entity_name="某公司", entity_credit_code="91440300708461136T"
+    )
     order, _ = services.workorder_receive(data=order_input(requester=good), by=people["clerk"])
     assert order.is_market_entity
 

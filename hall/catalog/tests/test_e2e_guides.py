@@ -37,7 +37,7 @@ def _page(demo_people, browser_page) -> Page:
 def test_citizen_searches_opens_a_guide_and_its_qr_code_decodes_to_it(_page, live_server):
     page = _page
     page.goto(live_server.url + "/")
-    page.get_by_label("搜索办事指南").fill("食品经营")
+    page.get_by_role("searchbox", name="搜索办事指南").fill("食品经营")
     page.get_by_role("button", name="搜索指南").click()
 
     expect(page.locator("h1")).to_have_text("办事指南")
