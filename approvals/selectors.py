@@ -265,7 +265,7 @@ def report_filter(params):
             extensions = ClockExtension.objects.filter(status="approved", decided_at__date__range=(start, end))
             condition &= Q(pk__in=extensions.values("application_id"))
             labels.append("批准延期" + label)
-    for name, lookup in (("department", "department_id"), ("site", "site_id")):
+    for name in ("department", "site"):
         value = params.get(name, "")
         if value.isdigit():
             if name == "department":

@@ -5,7 +5,8 @@ the data it shows and then served from the shared cache (Redis in production) to
 without a session: no database query, no template rendering. Each page names the sections of data
 it shows — ``hall`` (sites, zones, departments) and ``catalog`` (published matter versions and
 everything a guide shows) — and a change of that data, once committed, moves the section to a new
-generation, so the next request renders afresh (the page shows a new version at once).
+generation; a page is stored with the generations it was rendered under and served only while
+they are current, so the next request renders afresh (the page shows a new version at once).
 
 What is never cached: anything for a request that carries a session or a pending message (a
 logged-in citizen sees their own header; a page never holds another user's data), non-GET
@@ -18,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 
 from django.conf import settings
@@ -44,10 +45,8 @@ def _generation_key(section: str) -> str:
     return f"public-page:generation:{section}"
 
 
-def generations(sections: Iterable[str]) -> list[str]:
-    """The current generation of each section; a section seen for the first time gets one now."""
-    keys = [_generation_key(s) for s in sections]
-    found = cache.get_many(keys) if keys else {}
+def _generations(found: dict, keys: list[str]) -> tuple[str, ...]:
+    """The current generation of each section key; a section seen for the first time gets one now."""
     values = []
     for key in keys:
         value = found.get(key)
@@ -55,7 +54,7 @@ def generations(sections: Iterable[str]) -> list[str]:
             cache.add(key, str(time.time_ns()), GENERATION_TTL)
             value = cache.get(key)
         values.append(str(value))
-    return values
+    return tuple(values)
 
 
 def invalidate_now(*sections: str) -> None:
@@ -83,11 +82,10 @@ def _anonymous_without_state(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def _page_key(request: HttpRequest, view_name: str, sections: tuple[str, ...]) -> str:
+def _page_key(request: HttpRequest, view_name: str) -> str:
     parts = [
         view_name,
         _PROCESS_TOKEN,
-        *generations(sections),
         timezone.localdate().isoformat(),  # guides print "打印于 <today>"
         request.get_host(),
         request.get_full_path(),
@@ -111,15 +109,20 @@ def public_page(*sections: str, timeout: int = PAGE_TTL) -> Callable:
 
     def decorator(view: Callable) -> Callable:
         view_name = f"{view.__module__}.{view.__name__}"
+        generation_keys = [_generation_key(s) for s in sections]
 
         @wraps(view)
         def wrapper(request: HttpRequest, *args, **kwargs):
             if not _anonymous_without_state(request):
                 return view(request, *args, **kwargs)
-            key = _page_key(request, view_name, sections)
-            stored = cache.get(key)
-            if stored is not None:
-                content, content_type, has_csrf = stored
+            # One round trip: the stored page and the current generations of its sections. A page
+            # stored under other generations (the data changed since) is rendered afresh.
+            key = _page_key(request, view_name)
+            found = cache.get_many([key, *generation_keys])
+            current = _generations(found, generation_keys)
+            stored = found.get(key)
+            if stored is not None and stored[0] == current:
+                _, content, content_type, has_csrf = stored
                 if has_csrf:
                     content = content.replace(_CSRF_PLACEHOLDER.encode(), get_token(request).encode())
                 response = HttpResponse(content, content_type=content_type)
@@ -131,7 +134,8 @@ def public_page(*sections: str, timeout: int = PAGE_TTL) -> Callable:
             if _cacheable(request, response):
                 text = response.content.decode(response.charset)
                 text, replaced = _CSRF_INPUT.subn(rf"\g<1>{_CSRF_PLACEHOLDER}\g<3>", text)
-                cache.set(key, (text.encode(response.charset), response["Content-Type"], bool(replaced)), timeout)
+                value = (current, text.encode(response.charset), response["Content-Type"], bool(replaced))
+                cache.set(key, value, timeout)
                 response[HIT_HEADER] = "miss"
             return response
 

@@ -101,7 +101,12 @@ def _figure(metric, value, scope) -> dict:
 
 
 class MetricListApi(ReportsApi):
-    @extend_schema(summary="全部统计指标（统计期、统计范围）", parameters=PERIOD_PARAMETERS, responses=MetricListOutput)
+    @extend_schema(
+        operation_id="reports_metrics_list",
+        summary="全部统计指标（统计期、统计范围）",
+        parameters=PERIOD_PARAMETERS,
+        responses=MetricListOutput,
+    )
     def get(self, request):
         period = self.period(request)
         with memo():
@@ -124,8 +129,12 @@ class MetricDetailOutput(serializers.Serializer):
 
 class MetricDetailApi(ReportsApi):
     @extend_schema(
+        operation_id="reports_metric_retrieve",
         summary="单个指标（可按维度分析）",
-        parameters=[*PERIOD_PARAMETERS, OpenApiParameter("dimension", str, description="分析维度，如 department、month")],
+        parameters=[
+            *PERIOD_PARAMETERS,
+            OpenApiParameter("dimension", str, description="分析维度，如 department、month"),
+        ],
         responses=MetricDetailOutput,
     )
     def get(self, request, code: str):
@@ -157,17 +166,35 @@ class ExportJobSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ExportJob
-        fields = ["id", "year", "site", "status", "status_label", "progress", "stage", "error", "created_at",
-                  "finished_at", "download"]
+        fields = [
+            "id",
+            "year",
+            "site",
+            "status",
+            "status_label",
+            "progress",
+            "stage",
+            "error",
+            "created_at",
+            "finished_at",
+            "download",
+        ]
 
     def get_download(self, job) -> str | None:
         return reverse("api-report-export-download", args=[job.pk]) if job.status == ExportJob.Status.DONE else None
 
 
 class ExportStartInput(serializers.Serializer):
-    year = serializers.IntegerField(min_value=2000, max_value=2100, error_messages={
-        "invalid": "年度应为四位数字。", "min_value": "年度应在 2000～2100 之间。",
-        "max_value": "年度应在 2000～2100 之间。", "required": "请填写年度。"})
+    year = serializers.IntegerField(
+        min_value=2000,
+        max_value=2100,
+        error_messages={
+            "invalid": "年度应为四位数字。",
+            "min_value": "年度应在 2000～2100 之间。",
+            "max_value": "年度应在 2000～2100 之间。",
+            "required": "请填写年度。",
+        },
+    )
     site = serializers.IntegerField(required=False, allow_null=True)
 
 
@@ -178,11 +205,18 @@ def _jobs(user):
 
 
 class ExportJobListApi(ReportsApi):
-    @extend_schema(summary="年度汇总导出任务列表", responses=ExportJobSerializer(many=True))
+    @extend_schema(
+        operation_id="reports_exports_list", summary="年度汇总导出任务列表", responses=ExportJobSerializer(many=True)
+    )
     def get(self, request):
         return Response(ExportJobSerializer(_jobs(request.user)[:50], many=True).data)
 
-    @extend_schema(summary="开始导出年度数据汇总表", request=ExportStartInput, responses={201: ExportJobSerializer})
+    @extend_schema(
+        operation_id="reports_exports_create",
+        summary="开始导出年度数据汇总表",
+        request=ExportStartInput,
+        responses={201: ExportJobSerializer},
+    )
     def post(self, request):
         data = ExportStartInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -208,13 +242,17 @@ def _job(request, job_id: int) -> ExportJob:
 
 
 class ExportJobDetailApi(ReportsApi):
-    @extend_schema(summary="导出任务进度", responses=ExportJobSerializer)
+    @extend_schema(operation_id="reports_exports_retrieve", summary="导出任务进度", responses=ExportJobSerializer)
     def get(self, request, job_id: int):
         return Response(ExportJobSerializer(_job(request, job_id)).data)
 
 
 class ExportJobDownloadApi(ReportsApi):
-    @extend_schema(summary="下载年度数据汇总表（留痕）", responses={(200, "application/octet-stream"): bytes})
+    @extend_schema(
+        operation_id="reports_exports_download",
+        summary="下载年度数据汇总表（留痕）",
+        responses={(200, "application/octet-stream"): bytes},
+    )
     def get(self, request, job_id: int):
         job = _job(request, job_id)
         try:

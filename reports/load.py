@@ -29,16 +29,15 @@ SCALES = {
 
 
 def _lines() -> list[QueueLine]:
-    lines = list(
-        QueueLine.objects.filter(is_active=True, site__level=Site.Level.COUNTY).select_related("site", "zone")
-    )
+    lines = list(QueueLine.objects.filter(is_active=True, site__level=Site.Level.COUNTY).select_related("site", "zone"))
     if lines:
         return lines
     return list(QueueLine.objects.filter(is_active=True).select_related("site", "zone"))
 
 
-def generate_tickets(*, count: int, year: int, today: date | None = None, seed: int | None = None,
-                     batch_size: int = 5000, progress=None) -> int:
+def generate_tickets(
+    *, count: int, year: int, today: date | None = None, seed: int | None = None, batch_size: int = 5000, progress=None
+) -> int:
     """``count`` finished tickets (and their calls) spread over the working days of ``year`` up to ``today``."""
     today = today or timezone.localdate()
     rng = random.Random(seed)  # noqa: S311 (load data)
@@ -66,9 +65,11 @@ def generate_tickets(*, count: int, year: int, today: date | None = None, seed: 
             "line_id", "service_date", "last_sequence"
         )
     }
-    for line_id, day, seq in Ticket.objects.filter(issued_line__in=lines, service_date__in=days).values_list(
-        "issued_line_id", "service_date", "sequence"
-    ).order_by():
+    for line_id, day, seq in (
+        Ticket.objects.filter(issued_line__in=lines, service_date__in=days)
+        .values_list("issued_line_id", "service_date", "sequence")
+        .order_by()
+    ):
         sequences[(line_id, day)] = max(sequences.get((line_id, day), 0), seq)
     created = 0
     day_index = 0
@@ -82,7 +83,9 @@ def generate_tickets(*, count: int, year: int, today: date | None = None, seed: 
                 key = (line.pk, day)
                 sequences[key] = sequences.get(key, 0) + 1
                 sequence = sequences[key]
-                issued = timezone.make_aware(datetime.combine(day, time(8, 30)) + timedelta(seconds=rng.randrange(0, 8 * 3600)))
+                issued = timezone.make_aware(
+                    datetime.combine(day, time(8, 30)) + timedelta(seconds=rng.randrange(0, 8 * 3600))
+                )
                 wait = int(rng.expovariate(1 / 900))
                 windows = windows_by_site.get(line.site_id) or [None]
                 window = rng.choice(windows)

@@ -22,9 +22,7 @@ class ApplicationDailyRollup(models.Model):
     day = models.DateField("日期")
     site = models.ForeignKey("hall.Site", verbose_name="服务场所", on_delete=models.CASCADE, related_name="+")
     site_level = models.CharField("场所层级", max_length=16)
-    department = models.ForeignKey(
-        "hall.Department", verbose_name="部门", on_delete=models.CASCADE, related_name="+"
-    )
+    department = models.ForeignKey("hall.Department", verbose_name="部门", on_delete=models.CASCADE, related_name="+")
     matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.CASCADE, related_name="+")
     category = models.CharField("事项类型", max_length=2)
     channel = models.CharField("申请渠道", max_length=16)
@@ -163,9 +161,7 @@ class ExportJob(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(progress__lte=100), name="exportjob_progress_at_most_100"),
-            models.CheckConstraint(
-                condition=~Q(status="done") | ~Q(file=""), name="exportjob_done_has_file"
-            ),
+            models.CheckConstraint(condition=~Q(status="done") | ~Q(file=""), name="exportjob_done_has_file"),
         ]
 
     def __str__(self) -> str:

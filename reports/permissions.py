@@ -21,7 +21,10 @@ def headed_department_id(user) -> int | None:
     from approvals.models import DepartmentHead
 
     return (
-        DepartmentHead.objects.filter(user=user).order_by("department_id").values_list("department_id", flat=True).first()
+        DepartmentHead.objects.filter(user=user)
+        .order_by("department_id")
+        .values_list("department_id", flat=True)
+        .first()
     )
 
 
@@ -49,10 +52,7 @@ def reports_required(view=None, *, page: str | None = None):
             from hall.roles import can_open
 
             user = request.user
-            if page == "leader_home":
-                allowed = can_open(user, page)
-            else:
-                allowed = can_read_reports(user)
+            allowed = can_open(user, page) if page == "leader_home" else can_read_reports(user)
             if not allowed:
                 raise PermissionDenied(DENIED)
             return view(request, *args, **kwargs)

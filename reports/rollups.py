@@ -16,17 +16,28 @@ from django.db.models import Count, F, IntegerField, Q, Sum
 from django.db.models.functions import Cast, Least, TruncDate
 from django.utils import timezone
 
-from approvals.models import Application, ClockExtension, ClockPause
-from approvals.models import ONLINE_CHANNELS
+from approvals.models import ONLINE_CHANNELS, Application, ClockExtension, ClockPause
 from hall.queue.models import CallLog, Ticket
 from reports.models import WAIT_BUCKETS, ApplicationDailyRollup, QueueDailyRollup, RollupRun
 
 ADVISORY_LOCK_KEY = 831_001  # reports rollup rebuild
 ONLINE = [str(c) for c in ONLINE_CHANNELS]
-APP_MEASURES = [f.name for f in ApplicationDailyRollup._meta.concrete_fields if f.name not in {
-    "id", "day", "site", "site_level", "department", "matter", "category", "channel"}]
-QUEUE_MEASURES = ["issued", "called", "calls", "served", "no_show", "wait_count", "wait_seconds", "service_count",
-                  "service_seconds"]
+APP_MEASURES = [
+    f.name
+    for f in ApplicationDailyRollup._meta.concrete_fields
+    if f.name not in {"id", "day", "site", "site_level", "department", "matter", "category", "channel"}
+]
+QUEUE_MEASURES = [
+    "issued",
+    "called",
+    "calls",
+    "served",
+    "no_show",
+    "wait_count",
+    "wait_seconds",
+    "service_count",
+    "service_seconds",
+]
 
 
 def _lock() -> None:
@@ -124,27 +135,26 @@ def _queue_rows(first_day: date, last_day: date) -> list[QueueDailyRollup]:
         return row
 
     keys = ("service_date", "site_id", "line_id", "line__zone_id", "window_id", "clerk_id")
-    for r in tickets.values(*keys).order_by().annotate(
-        issued=Count("id"),
-        called=Count("id", filter=Q(called_at__isnull=False)),
-        served=Count("id", filter=Q(status="done")),
-        no_show=Count("id", filter=Q(status="no_show")),
-        wait_count=Count("wait_seconds"),
-        wait_sum=Sum("wait_seconds"),
-        service_count=Count("service_seconds"),
-        service_sum=Sum("service_seconds"),
+    for r in (
+        tickets.values(*keys)
+        .order_by()
+        .annotate(
+            issued=Count("id"),
+            called=Count("id", filter=Q(called_at__isnull=False)),
+            served=Count("id", filter=Q(status="done")),
+            no_show=Count("id", filter=Q(status="no_show")),
+            wait_count=Count("wait_seconds"),
+            wait_sum=Sum("wait_seconds"),
+            service_count=Count("service_seconds"),
+            service_sum=Sum("service_seconds"),
+        )
     ):
         row = row_for(*(r[k] for k in keys))
         row.issued, row.called, row.served, row.no_show = r["issued"], r["called"], r["served"], r["no_show"]
         row.wait_count, row.wait_seconds = r["wait_count"], r["wait_sum"] or 0
         row.service_count, row.service_seconds = r["service_count"], r["service_sum"] or 0
     bucket = Least(Cast(F("wait_seconds"), IntegerField()) / 60, WAIT_BUCKETS - 1)
-    for r in (
-        tickets.filter(wait_seconds__isnull=False)
-        .values(*keys, bucket=bucket)
-        .order_by()
-        .annotate(n=Count("id"))
-    ):
+    for r in tickets.filter(wait_seconds__isnull=False).values(*keys, bucket=bucket).order_by().annotate(n=Count("id")):
         row = row_for(*(r[k] for k in keys))
         row.wait_histogram[int(r["bucket"])] += r["n"]
     call_keys = ("ticket__service_date", "site_id", "line_id", "line__zone_id", "window_id", "clerk_id")
@@ -212,4 +222,3 @@ def histogram_percentile(histogram: list[int], fraction: float) -> int | None:
         if running >= needed:
             return minute
     return len(histogram) - 1
-

@@ -94,7 +94,9 @@ def live_hall(now=None) -> dict:
         .order_by("-n", "line__zone__name")
     ]
     windows = dict(Window.objects.values_list("status").annotate(n=Count("id")).order_by())
-    busy = tickets.filter(status__in=["called", "serving"], window__status="open").values("window_id").distinct().count()
+    busy = (
+        tickets.filter(status__in=["called", "serving"], window__status="open").values("window_id").distinct().count()
+    )
     activity = tickets.aggregate(
         calls_last_hour=Count("id", filter=Q(last_called_at__gte=now - timedelta(hours=1))),
         average_wait=Avg("wait_seconds"),
@@ -148,8 +150,16 @@ def supervisor_dashboard(*, department_id: int | None, today: date | None = None
         return {
             "live": live_hall(),
             "today": figures(
-                ["app.received", "app.accepted", "app.completed", "app.online_received", "app.assisted",
-                 "queue.issued", "queue.called", "queue.avg_wait"],
+                [
+                    "app.received",
+                    "app.accepted",
+                    "app.completed",
+                    "app.online_received",
+                    "app.assisted",
+                    "queue.issued",
+                    "queue.called",
+                    "queue.avg_wait",
+                ],
                 day,
             ),
             "month": figures(
@@ -172,14 +182,28 @@ def leader_cockpit(*, department_id: int | None, today: date | None = None) -> d
     last = year_to_date(today, years_back=1, department_id=department_id)
     with memo():
         headline = figures(
-            ["app.received", "app.accepted", "app.completed", "app.daily_average", "app.assisted",
-             "app.inspections", "queue.issued", "queue.called"],
+            [
+                "app.received",
+                "app.accepted",
+                "app.completed",
+                "app.daily_average",
+                "app.assisted",
+                "app.inspections",
+                "queue.issued",
+                "queue.called",
+            ],
             ytd,
             last,
         )
         rates = figures(
-            ["app.completion_rate", "app.on_time_rate", "app.online_rate", "app.full_online_rate",
-             "catalog.depth4_share", "catalog.compression"],
+            [
+                "app.completion_rate",
+                "app.on_time_rate",
+                "app.online_rate",
+                "app.full_online_rate",
+                "catalog.depth4_share",
+                "catalog.compression",
+            ],
             ytd,
             last,
         )
@@ -187,7 +211,9 @@ def leader_cockpit(*, department_id: int | None, today: date | None = None) -> d
         received = metric_by_code("app.received")
         completed = metric_by_code("app.completed")
         full_year = Scope(start=date(today.year, 1, 1), end=date(today.year, 12, 31), department_id=department_id)
-        full_last = Scope(start=date(today.year - 1, 1, 1), end=date(today.year - 1, 12, 31), department_id=department_id)
+        full_last = Scope(
+            start=date(today.year - 1, 1, 1), end=date(today.year - 1, 12, 31), department_id=department_id
+        )
         trend = {
             "months": [f"{m}月" for m in range(1, 13)],
             "received": [r.value for r in breakdown_of(received, full_year, "month")],

@@ -93,7 +93,10 @@ def period_report(request):
     fmt = request.GET.get("format", "")
     if fmt in ("xlsx", "csv"):
         audit_record(
-            actor=request.user, action="report.period_export", note=f"{period.label} {place} {fmt}", ip=client_ip(request)
+            actor=request.user,
+            action="report.period_export",
+            note=f"{period.label} {place} {fmt}",
+            ip=client_ip(request),
         )
         name = f"统计报表-{period.label}-{period.site.name if period.site else '全县'}.{fmt}"
         if fmt == "csv":
@@ -171,7 +174,11 @@ def exports(request):
             errors.update(exc.message_dict)
         if not errors:
             job = export_job_start(
-                year=year, site=site, department_id=department_scope(request.user), by=request.user, ip=client_ip(request)
+                year=year,
+                site=site,
+                department_id=department_scope(request.user),
+                by=request.user,
+                ip=client_ip(request),
             )
             messages.success(request, f"已开始生成 {job.year} 年度数据汇总表。")
             return redirect(f"{reverse('reports_exports')}?job={job.pk}")

@@ -132,6 +132,11 @@ def test_a_killed_sweep_is_redelivered_and_ends_like_one_clean_run(demo_people, 
             assert first.poll() is None, first_log.read_text()
             with blocker.cursor() as cursor:
                 cursor.execute(
+                    "SELECT pid, state, wait_event_type, wait_event, left(query, 120) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                print(cursor.fetchall())
+                cursor.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                     " AND wait_event_type = 'Lock' AND query ILIKE %s",
                     ["%approvals_applicationmaterial%"],

@@ -148,6 +148,9 @@ def theme_intake(request):
     if theme is None:
         raise Http404("没有该主题服务，或已停用。")
     versions = theme_published_versions(theme)
+    offered = versions_offered_at(staff_site(request.user)).filter(pk__in=[v.pk for v in versions])
+    if offered.count() < len(versions):
+        raise Http404("该主题服务含未下放（委托）到本场所的事项，请引导申请人到县政务服务中心办理。")
     form = ThemeIntakeForm(request.POST if request.method == "POST" else None, versions=versions)
     status = 200
     if request.method == "POST":

@@ -156,3 +156,15 @@ def test_public_notice_and_objection_need_no_login(client, demo_people, site):
     assert response.status_code == 201
     entity.refresh_from_db()
     assert entity.status == "active"
+
+
+def test_register_list_query_count_does_not_grow_with_rows(client, demo_people, site, django_assert_max_num_queries):
+    from enterprises.load import generate_entities
+
+    _login(client, demo_people["clerk"])
+    generate_entities(count=5, years=2, seed=1)
+    with django_assert_max_num_queries(12) as few:
+        assert client.get("/enterprises/").status_code == 200
+    generate_entities(count=40, years=2, seed=2)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get("/enterprises/").status_code == 200

@@ -21,19 +21,18 @@ from approvals.models import SmsMessage
 from evaluations.models import BadReviewCase, CaseStatus, Evaluation
 from evaluations.services import device_register
 from evaluations.tests.conftest import receive, serve
-from hall.celery import app as celery_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Demo@2026"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(autouse=True)
-def _rollups_in_process():
-    """The rollup refresh enqueued on commit runs in the live server's process (no worker here)."""
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = False
+def _rollups_in_process(settings):
+    """The rollup refresh enqueued on commit runs in the live server's process (no worker here).
+    The Celery app reads its configuration from Django settings (namespace CELERY)."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
 
 
 def login(page: Page, base_url: str, username: str) -> None:
@@ -53,7 +52,11 @@ def act(page: Page, action: str, note: str = "") -> None:
     form = page.locator(f"form.case-action[data-action='{action}']")
     if note:
         form.locator("textarea[name=note]").fill(note)
-    form.get_by_role("button").click()
+    if action == "rectify":
+        form.locator("input[type=file]").set_input_files(
+            files=[{"name": "整改照片.png", "mimeType": "image/png", "buffer": PNG}]
+        )
+    form.locator("button[type=submit]").click()
     page.wait_for_load_state()
 
 
@@ -100,6 +103,7 @@ def test_tablet_bad_review_to_closed_and_one_follow_up(browser_page: Page, live_
     act(page, "start_rectify")
     act(page, "rectify", "高峰时段增开两个综合窗口，已落实")
     expect(page.locator("#case-status")).to_have_text("已整改")
+    expect(page.get_by_text("佐证：整改照片.png")).to_be_visible()
     logout(page)
 
     login(page, base, "t_supervisor")
@@ -122,6 +126,7 @@ def test_tablet_bad_review_to_closed_and_one_follow_up(browser_page: Page, live_
     page.goto(base + path)
     expect(page.locator("#rate-refused")).to_contain_text("只能追评一次")
     assert Evaluation.objects.filter(follows=evaluation, is_follow_up=True).count() == 1
+    tablet.context.close()
 
 
 def test_qr_code_of_a_printed_acceptance_notice_rates_once(browser_page: Page, live_server, people, version):
@@ -135,7 +140,6 @@ def test_qr_code_of_a_printed_acceptance_notice_rates_once(browser_page: Page, l
     expect(qr.locator("svg")).to_be_visible()
     expect(qr).to_contain_text("扫码评价本次服务")
     url = qr.get_attribute("data-evaluation-url")
-    logout(page)
 
     phone = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
     phone.goto(url)
@@ -147,3 +151,4 @@ def test_qr_code_of_a_printed_acceptance_notice_rates_once(browser_page: Page, l
     expect(phone.locator("#rate-refused")).to_contain_text("已评价，每个办件只能评价一次（一事一评）")
     assert Evaluation.objects.filter(application=app).count() == 1
     assert Evaluation.objects.get(application=app).channel == "qr"
+    phone.context.close()

@@ -27,7 +27,13 @@ def rating_from_post(post) -> Rating:
 
 
 def errors_of(exc: ValidationError) -> dict[str, list[str]]:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    """Messages per field; errors not tied to a field under "general" (templates cannot read __all__)."""
+    if not hasattr(exc, "error_dict"):
+        return {"general": exc.messages}
+    errors = dict(exc.message_dict)
+    if "__all__" in errors:
+        errors["general"] = errors.pop("__all__")
+    return errors
 
 
 def rating_context(*, post=None, errors=None, follow_up: bool = False) -> dict:

@@ -108,9 +108,9 @@ def _load_json(request) -> dict:
     try:
         data = json.loads(request.body or b"{}")
     except (ValueError, UnicodeDecodeError):
-        raise ValidationError({"__all__": "请求格式不正确。"}) from None
+        raise ValidationError({"general": "请求格式不正确。"}) from None
     if not isinstance(data, dict):
-        raise ValidationError({"__all__": "请求格式不正确。"})
+        raise ValidationError({"general": "请求格式不正确。"})
     return data
 
 
@@ -140,7 +140,7 @@ def submit(request):
         text = data.get("text") or ""
         phone = data.get("phone") or ""
         if not isinstance(text, str) or not isinstance(phone, str) or not isinstance(data.get("level"), str):
-            raise ValidationError({"__all__": "请求格式不正确。"})
+            raise ValidationError({"general": "请求格式不正确。"})
         rating = Rating(
             level=data["level"],
             tag_ids=tuple(t if isinstance(t, int) else -1 for t in tags),

@@ -148,7 +148,7 @@ def case_action(request, pk: int, action: str):
         context = _case_context(request, case, errors=errors_of(exc), form_action=action)
         return render(request, "evaluations/case_detail.html", context, status=400)
     except CaseTransitionNotAllowed as exc:
-        context = _case_context(request, case, errors={"__all__": [exc.message]})
+        context = _case_context(request, case, errors={"general": [exc.message]})
         return render(request, "evaluations/case_detail.html", context, status=409)
     messages.success(request, f"已{CASE_ACTION_LABELS.get(action, action)}。")
     return redirect("evaluation_case_detail", pk=pk)
@@ -175,9 +175,9 @@ def phone_callback(request):
                     ip=client_ip(request),
                 )
             except AlreadyEvaluated as exc:
-                errors, status = {"__all__": [exc.message]}, 409
+                errors, status = {"general": [exc.message]}, 409
             except PermissionDenied as exc:
-                errors, status = {"__all__": [str(exc)]}, 403
+                errors, status = {"general": [str(exc)]}, 403
             except ValidationError as exc:
                 errors = errors_of(exc)
             else:

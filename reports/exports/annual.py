@@ -23,7 +23,17 @@ from reports.registry import all_metrics, breakdown_of, value_of
 OVERVIEW_ORDER = ["办件", "帮办代办与勘验", "窗口与排队", "好差评", "诉求工单", "市场主体", "事项与改革"]
 SHEET_SECTIONS = [s for s in SECTIONS if s != "概览"]
 # Breakdowns shown under each section's figures, when its figures offer them.
-SECTION_DIMENSIONS = ["department", "site_level", "site", "category", "channel", "zone", "window", "entity_type", "kind"]
+SECTION_DIMENSIONS = [
+    "department",
+    "site_level",
+    "site",
+    "category",
+    "channel",
+    "zone",
+    "window",
+    "entity_type",
+    "kind",
+]
 MAX_BREAKDOWN_ROWS = 60
 
 
@@ -61,7 +71,9 @@ def _section_sheet(wb, section: str, metrics: list[Metric], scope: Scope) -> Non
     ws.append(header(ws, ["指标", "数值", "单位", "口径说明"]))
     row = 1
     for metric in metrics:
-        ws.append([metric.name, number_cell(ws, value_of(metric, scope), metric.unit), metric.unit, wrap(ws, metric.formula)])
+        ws.append(
+            [metric.name, number_cell(ws, value_of(metric, scope), metric.unit), metric.unit, wrap(ws, metric.formula)]
+        )
         row += 1
     # Monthly trend of the counted figures (not rates): a table and a line chart.
     counted = [m for m in metrics if "month" in m.dimensions and m.unit != "%" and m.breakdown][:6]
@@ -79,7 +91,9 @@ def _section_sheet(wb, section: str, metrics: list[Metric], scope: Scope) -> Non
         chart.title = f"{section}按月趋势"
         chart.y_axis.title = counted[0].unit
         chart.height, chart.width = 8, 22
-        chart.add_data(Reference(ws, min_col=2, max_col=1 + len(counted), min_row=first, max_row=last), titles_from_data=True)
+        chart.add_data(
+            Reference(ws, min_col=2, max_col=1 + len(counted), min_row=first, max_row=last), titles_from_data=True
+        )
         chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
         ws.add_chart(chart, f"F{first}")
         row = last
@@ -155,7 +169,9 @@ def write_annual(
     """Write the annual summary of ``year`` to ``out`` (a path or a binary file)."""
     report = progress or (lambda percent, stage: None)
     scope = Scope(start=date(year, 1, 1), end=date(year, 12, 31), site_ids=site_ids, department_id=department_id)
-    last_year = Scope(start=date(year - 1, 1, 1), end=date(year - 1, 12, 31), site_ids=site_ids, department_id=department_id)
+    last_year = Scope(
+        start=date(year - 1, 1, 1), end=date(year - 1, 12, 31), site_ids=site_ids, department_id=department_id
+    )
     metrics = list(all_metrics())
     wb = new_workbook()
     with memo():
@@ -171,15 +187,29 @@ def write_annual(
     report(100, "完成")
 
 
-def write_period(out, *, rows: list[tuple[Metric, object]], period_label: str, place_label: str,
-                 breakdown: list[tuple[Metric, str, list]]) -> None:
+def write_period(
+    out,
+    *,
+    rows: list[tuple[Metric, object]],
+    period_label: str,
+    place_label: str,
+    breakdown: list[tuple[Metric, str, list]],
+) -> None:
     """A period report (月/季/半年/年/区间) as xlsx: every figure, then the chosen breakdowns."""
     wb = new_workbook()
     ws = setup_sheet(wb, "统计报表", [26, 32, 16, 12, 14, 60])
     ws.append(header(ws, ["指标代码", "指标名称", "数值", "单位", "所属部分", "口径说明"]))
     for metric, value in rows:
-        ws.append([metric.code, metric.name, number_cell(ws, value, metric.unit), metric.unit, metric.section,
-                   wrap(ws, metric.formula)])
+        ws.append(
+            [
+                metric.code,
+                metric.name,
+                number_cell(ws, value, metric.unit),
+                metric.unit,
+                metric.section,
+                wrap(ws, metric.formula),
+            ]
+        )
     ws.append([])
     ws.append(title(ws, f"统计期：{period_label}　统计范围：{place_label}"))
     for metric, dimension_label, lines in breakdown:

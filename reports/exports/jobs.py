@@ -44,7 +44,13 @@ def export_job_start(*, year, site: Site | None, department_id: int | None, by, 
 
     with transaction.atomic():
         job = ExportJob.objects.create(year=year, site=site, department_id=department_id, requested_by=by)
-        audit_record(actor=by, action="report.export_start", obj=job, after={"year": year, "site": site.pk if site else None}, ip=ip)
+        audit_record(
+            actor=by,
+            action="report.export_start",
+            obj=job,
+            after={"year": year, "site": site.pk if site else None},
+            ip=ip,
+        )
         transaction.on_commit(lambda: export_annual.delay(job.pk))
     return job
 
@@ -59,7 +65,7 @@ def _progress(job_id: int):
 def export_job_run(*, job_id: int) -> str:
     """Write the workbook of a pending job; idempotent (a finished or running job is left alone)."""
     with transaction.atomic():
-        job = ExportJob.objects.select_for_update().select_related("site").filter(pk=job_id).first()
+        job = ExportJob.objects.select_for_update(of=("self",)).select_related("site").filter(pk=job_id).first()
         if job is None or job.status in (ExportJob.Status.DONE, ExportJob.Status.RUNNING):
             return "skipped"
         job.status = ExportJob.Status.RUNNING

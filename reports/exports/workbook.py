@@ -80,7 +80,7 @@ def number_cell(ws, value, unit: str):
     if unit == "%":
         cell = WriteOnlyCell(ws, value=float(Decimal(value) / 100))
         cell.number_format = PERCENT
-    elif isinstance(value, Decimal) or isinstance(value, float):
+    elif isinstance(value, Decimal | float):
         cell = WriteOnlyCell(ws, value=float(value))
         cell.number_format = DECIMAL
     else:
@@ -104,15 +104,22 @@ def plain(value, unit: str) -> str:
     return str(value)
 
 
-def metrics_csv(rows: list[tuple[Metric, object]], *, period_label: str, place_label: str,
-                breakdown: list[tuple[Metric, str, list]] | None = None) -> bytes:
+def metrics_csv(
+    rows: list[tuple[Metric, object]],
+    *,
+    period_label: str,
+    place_label: str,
+    breakdown: list[tuple[Metric, str, list]] | None = None,
+) -> bytes:
     """A period report as CSV (UTF-8 with BOM so Excel opens the Chinese correctly)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["统计期", period_label, "统计范围", place_label])
     writer.writerow(["指标代码", "指标名称", "数值", "单位", "所属部分", "口径说明"])
     for metric, value in rows:
-        writer.writerow([metric.code, metric.name, plain(value, metric.unit), metric.unit, metric.section, metric.formula])
+        writer.writerow(
+            [metric.code, metric.name, plain(value, metric.unit), metric.unit, metric.section, metric.formula]
+        )
     for metric, dimension_label, lines in breakdown or []:
         writer.writerow([])
         writer.writerow([f"{metric.name}（按{dimension_label}）"])

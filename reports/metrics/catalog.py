@@ -31,9 +31,7 @@ PUBLISHED = MatterVersion.Status.PUBLISHED
 def _published(scope: Scope):
     queryset = MatterVersion.objects.filter(status=PUBLISHED)
     if scope.department_id is not None:
-        queryset = queryset.filter(
-            Q(department_id=scope.department_id) | Q(department__parent_id=scope.department_id)
-        )
+        queryset = queryset.filter(Q(department_id=scope.department_id) | Q(department__parent_id=scope.department_id))
     return queryset
 
 
@@ -140,7 +138,9 @@ def _delegated_breakdown(scope: Scope, dimension: str) -> list[Row]:
         rows = queryset.values("kind").annotate(n=Count("matter_id", distinct=True)).order_by("kind")
         return [Row(r["kind"], labels.get(r["kind"], r["kind"]), r["n"]) for r in rows]
     if dimension == "site":
-        rows = queryset.values("site_id", "site__name").annotate(n=Count("matter_id", distinct=True)).order_by("site_id")
+        rows = (
+            queryset.values("site_id", "site__name").annotate(n=Count("matter_id", distinct=True)).order_by("site_id")
+        )
         return [Row(str(r["site_id"]), r["site__name"], r["n"]) for r in rows]
     return []
 
@@ -170,82 +170,141 @@ def _dimension_only(expected: str, rows):
 
 METRICS = [
     simple(
-        "catalog.matters", "政务服务事项数（大项）", "项", "当前已发布的事项数（每个事项计其已发布版本一次）",
-        lambda s: _totals(s)["matters"], dimensions=("department",),
-        breakdown=_dimension_only("department", _by_department), headline=True,
+        "catalog.matters",
+        "政务服务事项数（大项）",
+        "项",
+        "当前已发布的事项数（每个事项计其已发布版本一次）",
+        lambda s: _totals(s)["matters"],
+        dimensions=("department",),
+        breakdown=_dimension_only("department", _by_department),
+        headline=True,
     ),
     simple(
-        "catalog.sub_items", "业务办理项数（小项）", "项", "已发布事项版本下的业务办理项数",
+        "catalog.sub_items",
+        "业务办理项数（小项）",
+        "项",
+        "已发布事项版本下的业务办理项数",
         lambda s: _totals(s)["sub_items"],
     ),
     simple(
-        "catalog.depth4_share", "全程网办（Ⅳ级）事项占比", "%", "网上办理深度为Ⅳ级的已发布事项数 ÷ 已发布事项数 × 100%",
-        lambda s: rate(_totals(s)["depth4"], _totals(s)["matters"]), dimensions=("kind",),
+        "catalog.depth4_share",
+        "全程网办（Ⅳ级）事项占比",
+        "%",
+        "网上办理深度为Ⅳ级的已发布事项数 ÷ 已发布事项数 × 100%",
+        lambda s: rate(_totals(s)["depth4"], _totals(s)["matters"]),
+        dimensions=("kind",),
         breakdown=_dimension_only("kind", lambda s: _count_by(s, "online_depth", dict(OnlineDepth.choices))),
         headline=True,
     ),
     simple(
-        "catalog.depth3_share", "“最多跑一次”（Ⅲ级及以上）事项占比", "%",
+        "catalog.depth3_share",
+        "“最多跑一次”（Ⅲ级及以上）事项占比",
+        "%",
         "网上办理深度为Ⅲ级或Ⅳ级的已发布事项数 ÷ 已发布事项数 × 100%",
         lambda s: rate(_totals(s)["depth3_plus"], _totals(s)["matters"]),
     ),
     simple(
-        "catalog.zero_visit", "零跑动事项数", "项", "到办事现场次数为 0 的已发布事项数", lambda s: _totals(s)["zero_visit"],
+        "catalog.zero_visit",
+        "零跑动事项数",
+        "项",
+        "到办事现场次数为 0 的已发布事项数",
+        lambda s: _totals(s)["zero_visit"],
         dimensions=("kind",),
         breakdown=_dimension_only(
             "kind", lambda s: [Row(r.key, f"{r.key} 次", r.value) for r in _count_by(s, "site_visits", {})]
         ),
     ),
     simple(
-        "catalog.immediate", "即办件事项数", "项", "办件类型为即办件的已发布事项数", lambda s: _totals(s)["immediate"],
+        "catalog.immediate",
+        "即办件事项数",
+        "项",
+        "办件类型为即办件的已发布事项数",
+        lambda s: _totals(s)["immediate"],
     ),
     simple(
-        "catalog.compression", "承诺时限压缩率", "%", "Σ（法定办结时限 − 承诺办结时限）÷ Σ 法定办结时限 × 100%（已发布事项）",
-        lambda s: rate(_totals(s)["legal"] - _totals(s)["promised"], _totals(s)["legal"]), headline=True,
+        "catalog.compression",
+        "承诺时限压缩率",
+        "%",
+        "Σ（法定办结时限 − 承诺办结时限）÷ Σ 法定办结时限 × 100%（已发布事项）",
+        lambda s: rate(_totals(s)["legal"] - _totals(s)["promised"], _totals(s)["legal"]),
+        headline=True,
     ),
     simple(
-        "catalog.guides", "“一事一指南”数", "份", "已发布事项版本各生成一份办事指南，即已发布事项数",
+        "catalog.guides",
+        "“一事一指南”数",
+        "份",
+        "已发布事项版本各生成一份办事指南，即已发布事项数",
         lambda s: _totals(s)["matters"],
     ),
     simple(
-        "catalog.themes", "“一件事一次办”主题服务数", "项", "启用中的主题服务（一件事）数", lambda s: _totals(s)["themes"],
+        "catalog.themes",
+        "“一件事一次办”主题服务数",
+        "项",
+        "启用中的主题服务（一件事）数",
+        lambda s: _totals(s)["themes"],
     ),
     simple(
-        "catalog.commitment", "告知承诺事项数", "项", "实行告知承诺的已发布事项数", lambda s: _totals(s)["commitment"],
+        "catalog.commitment",
+        "告知承诺事项数",
+        "项",
+        "实行告知承诺的已发布事项数",
+        lambda s: _totals(s)["commitment"],
     ),
     simple(
-        "catalog.licence_reform", "“证照分离”改革事项数", "项",
+        "catalog.licence_reform",
+        "“证照分离”改革事项数",
+        "项",
         "改革举措为直接取消审批、审批改为备案、实行告知承诺或优化审批服务的已发布事项数",
-        lambda s: _totals(s)["reform"], dimensions=("kind",),
+        lambda s: _totals(s)["reform"],
+        dimensions=("kind",),
         breakdown=_dimension_only(
             "kind",
             lambda s: [r for r in _count_by(s, "licence_reform_measure", dict(LicenceReformMeasure.choices)) if r.key],
         ),
     ),
     simple(
-        "catalog.materials_cut", "“四减”压减申请材料", "个", "最近两个清单版本共有事项中，新版本不再要求的材料数",
+        "catalog.materials_cut",
+        "“四减”压减申请材料",
+        "个",
+        "最近两个清单版本共有事项中，新版本不再要求的材料数",
         _cut("materials_removed"),
     ),
     simple(
-        "catalog.steps_cut", "“四减”简化审批环节", "个", "最近两个清单版本共有事项中，办理环节减少的个数之和",
+        "catalog.steps_cut",
+        "“四减”简化审批环节",
+        "个",
+        "最近两个清单版本共有事项中，办理环节减少的个数之和",
         _cut("steps_removed"),
     ),
     simple(
-        "catalog.days_cut", "“四减”压缩审批时限", "个工作日", "最近两个清单版本共有事项的承诺办结时限减少的工作日数之和",
+        "catalog.days_cut",
+        "“四减”压缩审批时限",
+        "个工作日",
+        "最近两个清单版本共有事项的承诺办结时限减少的工作日数之和",
         _cut("days_cut"),
     ),
     simple(
-        "catalog.visits_cut", "“四减”减少跑动次数", "次", "最近两个清单版本共有事项的到办事现场次数减少之和",
+        "catalog.visits_cut",
+        "“四减”减少跑动次数",
+        "次",
+        "最近两个清单版本共有事项的到办事现场次数减少之和",
         _cut("visits_cut"),
     ),
     simple(
-        "catalog.town_matters", "乡镇（街道）、村（社区）办理事项数", "项",
+        "catalog.town_matters",
+        "乡镇（街道）、村（社区）办理事项数",
+        "项",
         "期内在乡镇（街道）便民服务中心或村（社区）便民服务站有接件的不同事项数（下放与代收代办事项）",
-        _town_matters, drill=False,
+        _town_matters,
+        drill=False,
     ),
     simple(
-        "catalog.delegated", "下放（委托）乡镇、园区事项数", "项",
+        "catalog.delegated",
+        "下放（委托）乡镇、园区事项数",
+        "项",
         "统计期末仍有效的事项下放、委托或代收代办记录所涉的不同事项数",
-        _delegated, dimensions=("kind", "site"), breakdown=_delegated_breakdown,
+        _delegated,
+        dimensions=("kind", "site"),
+        breakdown=_delegated_breakdown,
     ),
 ]

@@ -129,24 +129,46 @@ def _p90_breakdown(scope: Scope, dimension: str) -> list[Row]:
 
 
 METRICS = [
-    figure("queue.issued", "取号量", "个", "期内发出的排队号数（现场取号、网上取号、预约签到）", Ratio("issued"), headline=True),
-    figure("queue.called", "叫号量", "个", "期内被窗口叫到的排队号数（每个号只计一次）", Ratio("called"), headline=True),
+    figure(
+        "queue.issued",
+        "取号量",
+        "个",
+        "期内发出的排队号数（现场取号、网上取号、预约签到）",
+        Ratio("issued"),
+        headline=True,
+    ),
+    figure(
+        "queue.called", "叫号量", "个", "期内被窗口叫到的排队号数（每个号只计一次）", Ratio("called"), headline=True
+    ),
     figure("queue.calls", "叫号次数", "次", "期内窗口叫号与重呼的总次数（叫号记录数）", Ratio("calls")),
     figure("queue.served", "窗口办结号数", "个", "期内在窗口办理完毕的排队号数", Ratio("served")),
     figure("queue.no_show", "过号数", "个", "期内叫号后未到、最终为过号状态的排队号数", Ratio("no_show")),
     figure("queue.no_show_rate", "过号率", "%", "过号数 ÷ 叫号量 × 100%", Ratio("no_show", "called", "rate")),
     figure(
-        "queue.avg_wait", "平均等候时长", "分钟", "被叫到的号从取号（或过号恢复）到首次叫号的时长之和 ÷ 号数，按分钟计",
-        Ratio("wait_seconds", "wait_count", "avg", scale=60), headline=True,
+        "queue.avg_wait",
+        "平均等候时长",
+        "分钟",
+        "被叫到的号从取号（或过号恢复）到首次叫号的时长之和 ÷ 号数，按分钟计",
+        Ratio("wait_seconds", "wait_count", "avg", scale=60),
+        headline=True,
     ),
     Metric(
-        code="queue.p90_wait", name="P90 等候时长", unit="分钟",
+        code="queue.p90_wait",
+        name="P90 等候时长",
+        unit="分钟",
         formula="90% 的被叫号等候时长不超过的最小整分钟数（等候时长按整分钟向下取整后统计）",
-        section="窗口与排队", source=SOURCE, value=_p90, dimensions=DIMENSIONS, breakdown=_p90_breakdown,
+        section="窗口与排队",
+        source=SOURCE,
+        value=_p90,
+        dimensions=DIMENSIONS,
+        breakdown=_p90_breakdown,
         drilldown=_drill(),
     ),
     figure(
-        "queue.avg_service", "平均办理时长", "分钟", "窗口开始办理到办结的时长之和 ÷ 号数，按分钟计",
+        "queue.avg_service",
+        "平均办理时长",
+        "分钟",
+        "窗口开始办理到办结的时长之和 ÷ 号数，按分钟计",
         Ratio("service_seconds", "service_count", "avg", scale=60),
     ),
 ]

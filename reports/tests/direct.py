@@ -106,7 +106,9 @@ def queue_figures(scope: Scope) -> dict:
 def catalog_figures(scope: Scope) -> dict:
     published = MatterVersion.objects.filter(status="published")
     if scope.department_id is not None:
-        published = published.filter(Q(department_id=scope.department_id) | Q(department__parent_id=scope.department_id))
+        published = published.filter(
+            Q(department_id=scope.department_id) | Q(department__parent_id=scope.department_id)
+        )
     n = published.count()
     limits = published.aggregate(legal=Sum("legal_limit_days"), promised=Sum("promised_limit_days"))
     received_base = _apps(scope).filter(
@@ -129,4 +131,4 @@ def all_direct(scope: Scope) -> dict:
     return {**application_figures(scope), **queue_figures(scope), **catalog_figures(scope)}
 
 
-__all__ = ["all_direct", "Avg"]
+__all__ = ["Avg", "all_direct"]

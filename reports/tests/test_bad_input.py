@@ -83,9 +83,13 @@ def test_command_errors_are_clear(tmp_path, db):
 def test_period_report_exports_xlsx_and_csv(supervisor_client, people):
     response = supervisor_client.get(reverse("reports_period"), {"period": "half", "year": 2026, "half": 1})
     assert response.status_code == 200 and "2026年上半年" in response.content.decode()
-    xlsx = supervisor_client.get(reverse("reports_period"), {"period": "quarter", "year": 2026, "quarter": 2, "format": "xlsx"})
+    xlsx = supervisor_client.get(
+        reverse("reports_period"), {"period": "quarter", "year": 2026, "quarter": 2, "format": "xlsx"}
+    )
     assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
-    csv = supervisor_client.get(reverse("reports_period"), {"period": "month", "year": 2026, "month": 3, "format": "csv"})
+    csv = supervisor_client.get(
+        reverse("reports_period"), {"period": "month", "year": 2026, "month": 3, "format": "csv"}
+    )
     assert csv.status_code == 200
     text = csv.content.decode("utf-8-sig")
     assert "app.received" in text and "2026年3月" in text

@@ -56,7 +56,7 @@ def test_supervisor_clicks_the_red_warning_figure_and_sees_exactly_those_applica
     assert shown == red_numbers
 
 
-def _worker(tmp_path: Path, media: Path, log: Path) -> subprocess.Popen:
+def _worker(queue: str, tmp_path: Path, media: Path, log: Path) -> subprocess.Popen:
     db = settings.DATABASES["default"]
     env = {
         **os.environ,
@@ -67,8 +67,23 @@ def _worker(tmp_path: Path, media: Path, log: Path) -> subprocess.Popen:
         "DJANGO_SETTINGS_MODULE": "hall.settings",
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "hall", "worker", "--pool=solo", "--without-gossip",
-         "--without-mingle", "--without-heartbeat", "--loglevel=INFO", "--hostname", "reports-e2e@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "hall",
+            "worker",
+            "--pool=solo",
+            "--queues",
+            queue,
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "--loglevel=INFO",
+            "--hostname",
+            "reports-e2e@%h",
+        ],
         cwd=BASE_DIR,
         env=env,
         stdout=log.open("w"),
@@ -79,17 +94,14 @@ def _worker(tmp_path: Path, media: Path, log: Path) -> subprocess.Popen:
 @pytest.mark.e2e
 @pytest.mark.celery_worker
 def test_leader_starts_the_annual_export_watches_progress_and_downloads(
-    demo_people, browser_page, live_server, tmp_path, settings
+    demo_people, browser_page, live_server, tmp_path, settings, _isolated_celery_broker
 ):
-    from hall.celery import app
-
     generate_applications(count=200, today=TODAY, seed=5)
     rollups_rebuild(first_day=YEAR[0], last_day=YEAR[1])
     media = Path(settings.MEDIA_ROOT)
     media.mkdir(parents=True, exist_ok=True)
-    app.control.purge()
     log = tmp_path / "worker.log"
-    worker = _worker(tmp_path, media, log)
+    worker = _worker(_isolated_celery_broker, tmp_path, media, log)
     try:
         page = browser_page
         login(page, live_server.url, demo_people["leader"].username)

@@ -109,7 +109,9 @@ def test_api_figures_equal_the_direct_count(client, generated):
     assert sum(Decimal(r["value"]) for r in detail.json()["rows"]) == expected["app.received"]
 
 
-def test_leader_cockpit_and_supervisor_dashboard_show_the_direct_counts(client, generated, django_assert_max_num_queries):
+def test_leader_cockpit_and_supervisor_dashboard_show_the_direct_counts(
+    client, generated, django_assert_max_num_queries
+):
     from django.utils import timezone
 
     today = timezone.localdate()
@@ -118,8 +120,18 @@ def test_leader_cockpit_and_supervisor_dashboard_show_the_direct_counts(client, 
     assert response.status_code == 200
     ytd = all_direct(Scope(date(today.year, 1, 1), today))
     shown = {f.code: f.value for f in response.context["headline"] + response.context["rates"]}
-    for code in ["app.received", "app.accepted", "app.completed", "app.completion_rate", "app.on_time_rate",
-                 "app.online_rate", "app.full_online_rate", "queue.issued", "queue.called", "app.assisted"]:
+    for code in [
+        "app.received",
+        "app.accepted",
+        "app.completed",
+        "app.completion_rate",
+        "app.on_time_rate",
+        "app.online_rate",
+        "app.full_online_rate",
+        "queue.issued",
+        "queue.called",
+        "app.assisted",
+    ]:
         assert shown[code] == ytd[code], code
     assert "待数据接入" not in response.content.decode()
     client.force_login(generated["supervisor"])
@@ -139,7 +151,17 @@ def test_workbook_has_every_sheet_chart_and_definition_and_equals_the_direct_cou
     write_annual(buffer, year=2026)
     buffer.seek(0)
     wb = load_workbook(buffer)
-    assert wb.sheetnames == ["概览", "办件", "窗口与排队", "好差评", "诉求工单", "市场主体", "事项与改革", "帮办代办与勘验", "指标说明"]
+    assert wb.sheetnames == [
+        "概览",
+        "办件",
+        "窗口与排队",
+        "好差评",
+        "诉求工单",
+        "市场主体",
+        "事项与改革",
+        "帮办代办与勘验",
+        "指标说明",
+    ]
     assert wb["办件"]._charts, "办件 has its monthly trend and rate charts"
     assert wb["窗口与排队"]._charts
     definitions = {row[0]: row for row in wb["指标说明"].iter_rows(min_row=2, values_only=True) if row[0]}

@@ -5,33 +5,79 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_search_trigram_indexes'),
-        ('hall', '0005_auditlog_append_only'),
+        ("catalog", "0003_search_trigram_indexes"),
+        ("hall", "0005_auditlog_append_only"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MatterDelegation',
+            name="MatterDelegation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('delegated', '下放'), ('entrusted', '委托'), ('collect', '代收代办')], default='delegated', max_length=16, verbose_name='方式')),
-                ('decides', models.BooleanField(default=True, help_text='否：只收件，转县级部门审批（代收代办）', verbose_name='承接场所作出决定')),
-                ('document', models.CharField(max_length=200, verbose_name='依据文件（文号）')),
-                ('effective_date', models.DateField(verbose_name='下放（委托）日期')),
-                ('revoked_date', models.DateField(blank=True, null=True, verbose_name='收回日期')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='delegations', to='catalog.matter', verbose_name='事项')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='matter_delegations', to='hall.site', verbose_name='承接场所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("delegated", "下放"), ("entrusted", "委托"), ("collect", "代收代办")],
+                        default="delegated",
+                        max_length=16,
+                        verbose_name="方式",
+                    ),
+                ),
+                (
+                    "decides",
+                    models.BooleanField(
+                        default=True,
+                        help_text="否：只收件，转县级部门审批（代收代办）",
+                        verbose_name="承接场所作出决定",
+                    ),
+                ),
+                ("document", models.CharField(max_length=200, verbose_name="依据文件（文号）")),
+                ("effective_date", models.DateField(verbose_name="下放（委托）日期")),
+                ("revoked_date", models.DateField(blank=True, null=True, verbose_name="收回日期")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="delegations",
+                        to="catalog.matter",
+                        verbose_name="事项",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="matter_delegations",
+                        to="hall.site",
+                        verbose_name="承接场所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事项下放（委托）',
-                'verbose_name_plural': '事项下放（委托）',
-                'ordering': ['matter', 'site'],
-                'indexes': [models.Index(fields=['site', 'matter'], name='catalog_delegation_site_idx')],
-                'constraints': [models.UniqueConstraint(fields=('matter', 'site'), name='catalog_delegation_one_per_matter_site'), models.CheckConstraint(condition=models.Q(models.Q(('kind', 'collect'), _negated=True), ('decides', False), _connector='OR'), name='catalog_delegation_collect_never_decides'), models.CheckConstraint(condition=models.Q(('revoked_date__isnull', True), ('revoked_date__gt', models.F('effective_date')), _connector='OR'), name='catalog_delegation_revoked_after_effective')],
+                "verbose_name": "事项下放（委托）",
+                "verbose_name_plural": "事项下放（委托）",
+                "ordering": ["matter", "site"],
+                "indexes": [models.Index(fields=["site", "matter"], name="catalog_delegation_site_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("matter", "site"), name="catalog_delegation_one_per_matter_site"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "collect"), _negated=True), ("decides", False), _connector="OR"
+                        ),
+                        name="catalog_delegation_collect_never_decides",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("revoked_date__isnull", True),
+                            ("revoked_date__gt", models.F("effective_date")),
+                            _connector="OR",
+                        ),
+                        name="catalog_delegation_revoked_after_effective",
+                    ),
+                ],
             },
         ),
     ]

@@ -137,3 +137,14 @@ def test_catalog_figures_count_delegated_matters_per_site(client, demo_people):
     client.force_login(demo_people["admin"])
     html = client.get(reverse("catalog_stats")).content.decode()
     assert "按承接场所" in html and 'data-site="城关镇便民服务中心"' in html
+
+
+def test_a_town_clerk_cannot_take_in_a_theme_service_with_matters_kept_by_the_county(client, town_clerk, demo_people):
+    from hall.catalog.models import ThemeService
+
+    theme = ThemeService.objects.filter(is_active=True).order_by("code").first()
+    url = reverse("application_theme_intake")
+    client.force_login(town_clerk)
+    assert client.get(url, {"theme": theme.code}).status_code == 404
+    client.force_login(demo_people["clerk"])
+    assert client.get(url, {"theme": theme.code}).status_code == 200

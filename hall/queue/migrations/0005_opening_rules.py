@@ -5,31 +5,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('queue', '0004_call_next_single_statement'),
+        ("queue", "0004_call_next_single_statement"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OpeningRule',
+            name="OpeningRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekdays', models.CharField(default='12345', help_text='星期一至星期日记为 1—7，如 12345 表示周一至周五', max_length=7, verbose_name='适用星期')),
-                ('starts_at', models.TimeField(verbose_name='开始时间')),
-                ('ends_at', models.TimeField(verbose_name='结束时间')),
-                ('capacity', models.PositiveIntegerField(default=6, verbose_name='每时段可预约人数')),
-                ('on_makeup_days', models.BooleanField(default=True, verbose_name='调休上班日开放')),
-                ('valid_from', models.DateField(blank=True, null=True, verbose_name='生效日期')),
-                ('valid_to', models.DateField(blank=True, null=True, verbose_name='失效日期')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('line', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opening_rules', to='queue.queueline', verbose_name='队列')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "weekdays",
+                    models.CharField(
+                        default="12345",
+                        help_text="星期一至星期日记为 1—7，如 12345 表示周一至周五",
+                        max_length=7,
+                        verbose_name="适用星期",
+                    ),
+                ),
+                ("starts_at", models.TimeField(verbose_name="开始时间")),
+                ("ends_at", models.TimeField(verbose_name="结束时间")),
+                ("capacity", models.PositiveIntegerField(default=6, verbose_name="每时段可预约人数")),
+                ("on_makeup_days", models.BooleanField(default=True, verbose_name="调休上班日开放")),
+                ("valid_from", models.DateField(blank=True, null=True, verbose_name="生效日期")),
+                ("valid_to", models.DateField(blank=True, null=True, verbose_name="失效日期")),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                (
+                    "line",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opening_rules",
+                        to="queue.queueline",
+                        verbose_name="队列",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预约开放规则',
-                'verbose_name_plural': '预约开放规则',
-                'ordering': ['line', 'starts_at'],
-                'constraints': [models.UniqueConstraint(fields=('line', 'weekdays', 'starts_at'), name='queue_opening_rule_unique'), models.CheckConstraint(condition=models.Q(('starts_at__lt', models.F('ends_at'))), name='queue_opening_rule_starts_before_end'), models.CheckConstraint(condition=models.Q(('capacity__gt', 0)), name='queue_opening_rule_capacity_positive'), models.CheckConstraint(condition=models.Q(('weekdays__regex', '^[1-7]{1,7}$')), name='queue_opening_rule_weekdays')],
+                "verbose_name": "预约开放规则",
+                "verbose_name_plural": "预约开放规则",
+                "ordering": ["line", "starts_at"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("line", "weekdays", "starts_at"), name="queue_opening_rule_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(("starts_at__lt", models.F("ends_at"))),
+                        name="queue_opening_rule_starts_before_end",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("capacity__gt", 0)), name="queue_opening_rule_capacity_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("weekdays__regex", "^[1-7]{1,7}$")), name="queue_opening_rule_weekdays"
+                    ),
+                ],
             },
         ),
     ]

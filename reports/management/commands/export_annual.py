@@ -25,9 +25,11 @@ class Command(BaseCommand):
         site = None
         code = options["site"].strip()
         if code:
-            site = (Site.objects.filter(pk=int(code)).first() if code.isdigit() else None) or Site.objects.filter(
-                name=code
-            ).first() or Site.objects.filter(short_name=code).first()
+            site = (
+                (Site.objects.filter(pk=int(code)).first() if code.isdigit() else None)
+                or Site.objects.filter(name=code).first()
+                or Site.objects.filter(short_name=code).first()
+            )
             if site is None:
                 raise CommandError(f"服务场所“{code}”不存在。")
         write_annual(

@@ -28,6 +28,7 @@ class Command(BaseCommand):
         seconds = (run.finished_at - run.started_at).total_seconds()
         self.stdout.write(
             self.style.SUCCESS(
-                f"已重建 {first}～{last}：办件汇总 {run.application_rows} 行，排队汇总 {run.queue_rows} 行，用时 {seconds:.1f} 秒。"
+                f"已重建 {first}～{last}：办件汇总 {run.application_rows} 行，"
+                f"排队汇总 {run.queue_rows} 行，用时 {seconds:.1f} 秒。"
             )
         )

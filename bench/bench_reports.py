@@ -1,0 +1,145 @@
+"""Benchmark of reports (统计报表): rollup rebuild, annual export from rollups, dashboards p95.
+
+    createdb -h 127.0.0.1 -U postgres hall_bench_reports
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hall_bench_reports CELERY_BROKER_URL=redis://127.0.0.1:6379/15 \\
+        .venv/bin/python bench/bench_reports.py [--applications 1300000] [--tickets 1000000] \\
+        [--history-years 9] [--history-applications 300000] [--requests 40] [--reuse]
+
+Use a scratch database: it migrates it, loads the demo bureau, generates one year (the current year)
+of applications and tickets with ``approvals.load`` / ``reports.load`` (bulk) plus ``--history-years``
+earlier years of applications for the dashboards' ten-year county, then prints:
+- the time to rebuild the current year's rollups from the raw rows (target ≤ 60 s at 1.3 M);
+- the time and peak memory (RSS of a child process) of ``manage.py export_annual`` (≤ 10 s, ≤ 300 MB);
+- p50/p95 and SQL query count of /dashboard/ and /leader/ (≤ 100 ms, constant queries), measured
+  with the live-hall cache cleared before every request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hall.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.cache import cache  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from approvals.load import generate_applications  # noqa: E402
+from approvals.models import Application  # noqa: E402
+from hall.demo import seed_demo  # noqa: E402
+from hall.models import User  # noqa: E402
+from hall.queue.models import Ticket  # noqa: E402
+from reports.load import generate_tickets  # noqa: E402
+from reports.models import ApplicationDailyRollup, QueueDailyRollup  # noqa: E402
+from reports.rollups import rollups_rebuild  # noqa: E402
+
+
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().strip()
+
+
+def _measure(client: Client, url: str, requests: int) -> tuple[float, float, int]:
+    times, queries = [], set()
+    for _ in range(requests):
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries.add(len(captured.captured_queries))
+    times.sort()
+    p95 = times[max(int(len(times) * 0.95) - 1, 0)]
+    return statistics.median(times), p95, max(queries)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--applications", type=int, default=1_300_000)
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--history-years", type=int, default=9)
+    parser.add_argument("--history-applications", type=int, default=300_000, help="per earlier year")
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--reuse", action="store_true", help="keep the rows already generated")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        print("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
+        return 2
+    call_command("migrate", verbosity=0)
+    seed_demo()
+    today = timezone.localdate()
+    year = today.year
+    print(f"load average at start: {_load()}")
+    if not args.reuse or not Application.objects.exists():
+        started = time.perf_counter()
+        for offset in range(args.history_years, 0, -1):
+            generate_applications(count=args.history_applications, today=date(year - offset, 12, 31), seed=offset)
+        generate_applications(count=args.applications, today=today, seed=2026)
+        generate_tickets(count=args.tickets, year=year, today=today, seed=2026)
+        print(f"generated in {time.perf_counter() - started:.0f} s")
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE approvals_application")
+            cursor.execute("VACUUM ANALYZE queue_ticket")
+    this_year = Application.objects.filter(received_on__year=year).count()
+    total = Application.objects.count()
+    tickets = Ticket.objects.filter(service_date__year=year).count()
+    print(f"data: {total} applications ({this_year} in {year}), {tickets} tickets in {year}")
+
+    if args.history_years:
+        started = time.perf_counter()
+        rollups_rebuild(first_day=date(year - args.history_years, 1, 1), last_day=date(year - 1, 12, 31))
+        print(f"history rollups rebuilt in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    run = rollups_rebuild(first_day=date(year, 1, 1), last_day=date(year, 12, 31))
+    rebuild = time.perf_counter() - started
+    print(
+        f"rollup rebuild of {year}: {rebuild:.1f} s ({run.application_rows} application rows, "
+        f"{run.queue_rows} queue rows; rollup tables now {ApplicationDailyRollup.objects.count()} / "
+        f"{QueueDailyRollup.objects.count()} rows)  load {_load()}"
+    )
+
+    out = Path(tempfile.gettempdir()) / f"bench-annual-{os.getpid()}.xlsx"
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), "export_annual", "--year", str(year), "--out", str(out)],
+        check=True,
+        cwd=BASE_DIR,
+        stdout=subprocess.DEVNULL,
+    )
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"annual export: {elapsed:.1f} s, peak RSS {peak_mb:.0f} MB, {out.stat().st_size // 1024} KB  load {_load()}")
+    out.unlink()
+
+    client = Client()
+    client.force_login(User.objects.filter(role=User.Role.SUPERVISOR).first())
+    median, p95, queries = _measure(client, "/dashboard/", args.requests)
+    print(f"/dashboard/: p50 {median:.0f} ms, p95 {p95:.0f} ms, {queries} queries  load {_load()}")
+    client.force_login(User.objects.filter(role=User.Role.LEADER).first())
+    median, p95, queries = _measure(client, "/leader/", args.requests)
+    print(f"/leader/:    p50 {median:.0f} ms, p95 {p95:.0f} ms, {queries} queries  load {_load()}")
+    median, p95, queries = _measure(client, "/api/v1/reports/metrics/", args.requests)
+    print(f"/api/v1/reports/metrics/: p50 {median:.0f} ms, p95 {p95:.0f} ms, {queries} queries")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
