@@ -81,6 +81,7 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--xlsx", action="store_true")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--trace", action="store_true", help="also trace Python allocations (slows the run ~2×)")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         print("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
@@ -103,18 +104,20 @@ def main() -> int:
             job = hotline_import_create(upload=upload, by=by)
             del upload
             rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-            tracemalloc.start()
+            if args.trace:
+                tracemalloc.start()
             started = time.perf_counter()
             outcome = hotline_import_run(import_id=job.pk)
             elapsed = time.perf_counter() - started
-            _, peak = tracemalloc.get_traced_memory()
+            peak = tracemalloc.get_traced_memory()[1] if args.trace else 0
             tracemalloc.stop()
             job = HotlineImport.objects.get(pk=job.pk)
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
             print(
                 f"{label}: {outcome} in {elapsed:.1f} s ({args.rows / elapsed:,.0f} rows/s); "
                 f"created {job.created_count}, skipped {job.skipped_count}; "
-                f"python peak {peak / 1024 / 1024:.1f} MB; RSS high-water {rss_before / 1024:.0f} → {rss / 1024:.0f} MB"
+                + (f"python peak {peak / 1024 / 1024:.1f} MB; " if args.trace else "")
+                + f"RSS high-water {rss_before / 1024:.0f} → {rss / 1024:.0f} MB"
             )
     with open("/proc/loadavg") as handle:
         print("loadavg:", handle.read().strip())

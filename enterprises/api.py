@@ -72,39 +72,39 @@ class ActOutput(serializers.Serializer):
 
 
 class EntityListApi(StaffApi):
-    class FilterInput(serializers.Serializer):
+    class EntityFilterInput(serializers.Serializer):
         q = serializers.CharField(required=False, allow_blank=True, max_length=200)
         entity_type = serializers.ChoiceField(choices=EntityType.choices, required=False)
         status = serializers.ChoiceField(choices=EntityStatus.choices, required=False)
         on = serializers.DateField(required=False)
 
-    @extend_schema(parameters=[FilterInput], responses=EntityOutput(many=True), summary="市场主体查询")
+    @extend_schema(parameters=[EntityFilterInput], responses=EntityOutput(many=True), summary="市场主体查询")
     def get(self, request):
-        params = self.FilterInput(data=request.query_params)
+        params = self.EntityFilterInput(data=request.query_params)
         params.is_valid(raise_exception=True)
         queryset = selectors.entity_search(**params.validated_data)[:100]
         return Response(EntityOutput(queryset, many=True).data)
 
 
 class EntityDetailApi(StaffApi):
-    class Output(EntityOutput):
+    class EntityDetailOutput(EntityOutput):
         acts = ActOutput(many=True)
         converted_from_id = serializers.IntegerField(allow_null=True)
 
-    @extend_schema(responses=Output, summary="市场主体及其登记档案")
+    @extend_schema(responses=EntityDetailOutput, summary="市场主体及其登记档案")
     def get(self, request, pk: int):
-        return Response(self.Output(self.entity(pk)).data)
+        return Response(self.EntityDetailOutput(self.entity(pk)).data)
 
 
 class EntityChangeApi(StaffApi):
     roles = WRITE_ROLES
 
-    class Input(serializers.Serializer):
+    class EntityChangeInput(serializers.Serializer):
         changes = serializers.DictField(child=serializers.CharField(allow_blank=True))
 
-    @extend_schema(request=Input, responses=EntityOutput, summary="变更登记")
+    @extend_schema(request=EntityChangeInput, responses=EntityOutput, summary="变更登记")
     def post(self, request, pk: int):
-        data = self.Input(data=request.data)
+        data = self.EntityChangeInput(data=request.data)
         data.is_valid(raise_exception=True)
         entity = services.entity_change(
             entity=self.entity(pk), changes=data.validated_data["changes"], by=request.user, ip=client_ip(request)
@@ -112,18 +112,60 @@ class EntityChangeApi(StaffApi):
         return Response(EntityOutput(entity).data)
 
 
+class DeregistrationOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    state = serializers.CharField()
+    notice_ends_on = serializers.DateField(allow_null=True)
+
+
+class DormancyOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+
+
+class EntityFigureRowOutput(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.IntegerField()
+
+
+class EntityFigureOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    unit = serializers.CharField()
+    formula = serializers.CharField()
+    value = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
+    by_type = EntityFigureRowOutput(many=True)
+
+
+class NoticeOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    credit_code = serializers.CharField()
+    notice_starts_on = serializers.DateField()
+    notice_ends_on = serializers.DateField()
+
+
+class ObjectionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    received_on = serializers.DateField()
+
+
 class DeregistrationApi(StaffApi):
     roles = WRITE_ROLES
 
-    class Input(serializers.Serializer):
+    class DeregistrationInput(serializers.Serializer):
         kind = serializers.ChoiceField(choices=Deregistration.Kind.choices)
         no_unsettled_debts = serializers.BooleanField(default=False)
         investors_promise = serializers.BooleanField(default=False)
         reason = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=Input, summary="注销登记（简易注销进入 20 日公示）")
+    @extend_schema(
+        request=DeregistrationInput, responses={201: DeregistrationOutput}, summary="注销登记（简易注销进入 20 日公示）"
+    )
     def post(self, request, pk: int):
-        data = self.Input(data=request.data)
+        data = self.DeregistrationInput(data=request.data)
         data.is_valid(raise_exception=True)
         record = services.deregistration_file(
             entity=self.entity(pk), by=request.user, ip=client_ip(request), **data.validated_data
@@ -134,14 +176,14 @@ class DeregistrationApi(StaffApi):
 class DormancyApi(StaffApi):
     roles = WRITE_ROLES
 
-    class Input(serializers.Serializer):
+    class DormancyInput(serializers.Serializer):
         starts_on = serializers.DateField()
         ends_on = serializers.DateField()
         reason = serializers.CharField(required=False, allow_blank=True, default="")
 
-    @extend_schema(request=Input, summary="歇业备案")
+    @extend_schema(request=DormancyInput, responses={201: DormancyOutput}, summary="歇业备案")
     def post(self, request, pk: int):
-        data = self.Input(data=request.data)
+        data = self.DormancyInput(data=request.data)
         data.is_valid(raise_exception=True)
         dormancy = services.dormancy_file(
             entity=self.entity(pk), by=request.user, ip=client_ip(request), **data.validated_data
@@ -152,7 +194,7 @@ class DormancyApi(StaffApi):
 class StartupDetailApi(StaffApi):
     roles = (R.CLERK, R.APPROVER, R.SUPERVISOR, R.LEADER)
 
-    class TaskOutput(serializers.Serializer):
+    class StartupTaskOutput(serializers.Serializer):
         kind = serializers.CharField()
         kind_display = serializers.CharField(source="get_kind_display")
         application_number = serializers.CharField(source="application.number")
@@ -161,7 +203,7 @@ class StartupDetailApi(StaffApi):
         window = serializers.IntegerField(source="window.number", default=None)
         done_at = serializers.DateTimeField(allow_null=True)
 
-    class Output(serializers.Serializer):
+    class StartupOutput(serializers.Serializer):
         number = serializers.CharField(source="bundle.number")
         name = serializers.CharField()
         state = serializers.CharField()
@@ -175,20 +217,20 @@ class StartupDetailApi(StaffApi):
         tasks = serializers.SerializerMethodField()
 
         def get_tasks(self, obj) -> list[dict]:
-            return StartupDetailApi.TaskOutput(obj.tasks.all(), many=True).data
+            return StartupDetailApi.StartupTaskOutput(obj.tasks.all(), many=True).data
 
-    @extend_schema(responses=Output, summary="企业开办办理情况")
+    @extend_schema(responses=StartupOutput, summary="企业开办办理情况")
     def get(self, request, number: str):
         startup = selectors.startup_detail(number)
         if startup is None:
             raise NotFound("没有找到该企业开办申请。")
-        return Response(self.Output(startup).data)
+        return Response(self.StartupOutput(startup).data)
 
 
-class FiguresApi(StaffApi):
+class EntityFiguresApi(StaffApi):
     roles = (R.SUPERVISOR, R.LEADER, R.ADMIN)
 
-    class Input(serializers.Serializer):
+    class EntityFiguresInput(serializers.Serializer):
         start = serializers.DateField()
         end = serializers.DateField()
 
@@ -197,9 +239,11 @@ class FiguresApi(StaffApi):
                 raise serializers.ValidationError({"end": "结束日期不能早于开始日期。"})
             return attrs
 
-    @extend_schema(parameters=[Input], summary="市场主体统计指标（含公式）")
+    @extend_schema(
+        parameters=[EntityFiguresInput], responses=EntityFigureOutput(many=True), summary="市场主体统计指标（含公式）"
+    )
     def get(self, request):
-        params = self.Input(data=request.query_params)
+        params = self.EntityFiguresInput(data=request.query_params)
         params.is_valid(raise_exception=True)
         scope = Scope(**params.validated_data)
         return Response(
@@ -224,7 +268,7 @@ class FiguresApi(StaffApi):
 class NoticeListApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(summary="简易注销公示（公开）")
+    @extend_schema(responses=NoticeOutput(many=True), summary="简易注销公示（公开）")
     def get(self, request):
         return Response(
             [
@@ -243,17 +287,17 @@ class NoticeListApi(APIView):
 class ObjectionApi(APIView):
     permission_classes = [AllowAny]
 
-    class Input(serializers.Serializer):
+    class ObjectionInput(serializers.Serializer):
         objector_name = serializers.CharField(max_length=100)
         objector_phone = serializers.CharField(max_length=11)
         reason = serializers.CharField(max_length=2000)
 
-    @extend_schema(request=Input, summary="对简易注销提出异议（公开）")
+    @extend_schema(request=ObjectionInput, responses={201: ObjectionOutput}, summary="对简易注销提出异议（公开）")
     def post(self, request, pk: int):
         record = Deregistration.objects.filter(pk=pk).first()
         if record is None:
             raise NotFound("没有找到该注销公示。")
-        data = self.Input(data=request.data)
+        data = self.ObjectionInput(data=request.data)
         data.is_valid(raise_exception=True)
         objection = services.objection_file(deregistration=record, ip=client_ip(request), **data.validated_data)
         return Response({"id": objection.pk, "received_on": timezone.localdate(objection.created_at)}, status=201)

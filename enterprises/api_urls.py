@@ -6,7 +6,7 @@ from enterprises import api
 
 urlpatterns = [
     path("enterprises/", api.EntityListApi.as_view(), name="api-entities"),
-    path("enterprises/figures/", api.FiguresApi.as_view(), name="api-enterprise-figures"),
+    path("enterprises/figures/", api.EntityFiguresApi.as_view(), name="api-enterprise-figures"),
     path("enterprises/<int:pk>/", api.EntityDetailApi.as_view(), name="api-entity"),
     path("enterprises/<int:pk>/changes/", api.EntityChangeApi.as_view(), name="api-entity-change"),
     path("enterprises/<int:pk>/deregistrations/", api.DeregistrationApi.as_view(), name="api-entity-deregistration"),

@@ -41,7 +41,13 @@ LEVEL_WEIGHTS = [
     (Level.DISSATISFIED, 2),
     (Level.VERY_DISSATISFIED, 1),
 ]
-APPLICATION_CHANNELS = [(Channel.SMS, 35), (Channel.QR, 20), (Channel.PC, 15), (Channel.MOBILE, 20), (Channel.PHONE, 10)]
+APPLICATION_CHANNELS = [
+    (Channel.SMS, 35),
+    (Channel.QR, 20),
+    (Channel.PC, 15),
+    (Channel.MOBILE, 20),
+    (Channel.PHONE, 10),
+]
 SERVICE_CHANNELS = [(Channel.EVALUATOR, 88), (Channel.QR, 12)]
 # Share of completed applications / finished services that get rated.
 APPLICATION_SHARE = 0.75
@@ -207,7 +213,7 @@ def _from_services(rng, now: datetime) -> tuple[list[Evaluation], list[int]]:
 
 def generate_evaluations(*, seed: int | None = None, today: date | None = None, batch_size: int = 5000) -> dict:
     """Rate the generated applications and the finished window services that have no rating yet."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (load data, not secrets)
     now = timezone.now()
     today = today or timezone.localdate()
     calendar = current_calendar()

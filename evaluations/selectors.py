@@ -10,7 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from evaluations import metrics
-from evaluations.models import BadReviewCase, CaseStatus, CaseWarning, Evaluation, ReasonTag
+from evaluations.models import CASE_OPEN_STATUSES, BadReviewCase, CaseStatus, CaseWarning, Evaluation, ReasonTag
 from evaluations.permissions import case_scope, evaluation_scope
 from hall.metrics import Scope, rate
 from hall.queue.models import ServiceRecord
@@ -60,21 +60,57 @@ class Figure:
     denominator: int | None = None
 
 
-def figures(scope: Scope) -> list[Figure]:
-    """Every 好差评 figure of the scope with its formula: 2 queries for the sums, 4 for coverage and devices."""
-    data = metrics.totals(scope)
+@dataclass
+class PeriodSummary:
+    """Everything the supervisor page shows for a period, from one grouped scan of the rollups."""
+
+    totals: dict
+    groups: list[dict]
+
+
+def period_summary(scope: Scope) -> PeriodSummary:
+    """One GROUP BY department × window × staff × matter over the period's rollup rows (the only
+    query that grows with the period), plus one for the completed applications."""
+    groups = list(
+        metrics.evaluation_rollups(scope)
+        .order_by()
+        .values("department_id", "window_id", "staff_id", "matter_id")
+        .annotate(**metrics._sums())
+    )
+    totals = {name: sum(g[name] for g in groups) for name in metrics.SUM_FIELDS}
+    totals["good"] = totals["very_satisfied"] + totals["satisfied"]
+    totals["completed"] = metrics.completion_rollups(scope).aggregate(n=metrics.Coalesce(metrics.Sum("completed"), 0))[
+        "n"
+    ]
+    return PeriodSummary(totals=totals, groups=groups)
+
+
+def figures(scope: Scope, summary: PeriodSummary | None = None) -> list[Figure]:
+    """Every 好差评 figure of the scope with its formula, computed from :func:`period_summary`
+    (the same numerators and denominators as ``evaluations.metrics``) plus 3 small counts."""
+    summary = summary or period_summary(scope)
+    data = summary.totals
     result = [
         Figure("evaluations.count", "评价数", "件", metrics.METRIC_BY_CODE["evaluations.count"].formula, data["total"])
     ]
     for definition in metrics.RATES:
         num, den = definition.numerator(data), definition.denominator(data)
         result.append(Figure(definition.code, definition.name, "%", definition.formula, rate(num, den), num, den))
-    for code in ("evaluations.bad_count", "evaluations.rectified_count"):
+    for code, column in (("evaluations.bad_count", "bad"), ("evaluations.rectified_count", "rectified")):
         metric = metrics.METRIC_BY_CODE[code]
-        result.append(Figure(code, metric.name, metric.unit, metric.formula, metric.value(scope)))
-    for code in ("evaluations.department_coverage", "evaluations.matter_coverage", "evaluations.devices"):
+        result.append(Figure(code, metric.name, metric.unit, metric.formula, data[column]))
+    departments = {g["department_id"] for g in summary.groups if g["total"] and g["department_id"]}
+    matters = {g["matter_id"] for g in summary.groups if g["total"] and g["matter_id"]}
+    for code, evaluated, catalog in (
+        ("evaluations.department_coverage", len(departments), metrics.departments_in_catalog(scope)),
+        ("evaluations.matter_coverage", len(matters), metrics.matters_in_catalog(scope)),
+    ):
         metric = metrics.METRIC_BY_CODE[code]
-        result.append(Figure(code, metric.name, metric.unit, metric.formula, metric.value(scope)))
+        result.append(
+            Figure(code, metric.name, metric.unit, metric.formula, rate(evaluated, catalog), evaluated, catalog)
+        )
+    metric = metrics.METRIC_BY_CODE["evaluations.devices"]
+    result.append(Figure(metric.code, metric.name, metric.unit, metric.formula, metrics.devices_in_service(scope)))
     return result
 
 
@@ -89,17 +125,39 @@ class RankRow:
     confirmed: int
 
 
-def ranking(scope: Scope, dimension: str, limit: int = 10) -> list[RankRow]:
-    """Departments / windows / staff ordered by 好评率 then volume (one query plus one for labels)."""
-    rows = []
-    for key, label, d in metrics.grouped_totals(scope, dimension):
-        if not key or not d["total"]:
+def ranking(scope: Scope, dimension: str, limit: int = 10, summary: PeriodSummary | None = None) -> list[RankRow]:
+    """Departments / windows / staff ordered by 好评率 then volume (from the period summary, one
+    query for the labels)."""
+    summary = summary or period_summary(scope)
+    field = f"{dimension}_id"
+    merged: dict = {}
+    for g in summary.groups:
+        key = g[field]
+        if not key:
             continue
-        rows.append(
-            RankRow(key, label, d["total"], rate(d["good"], d["total"]), d["bad"], d["rectified"], d["confirmed"])
+        acc = merged.setdefault(key, dict.fromkeys(("total", "good", "bad", "rectified", "confirmed"), 0))
+        acc["total"] += g["total"]
+        acc["good"] += g["very_satisfied"] + g["satisfied"]
+        acc["bad"] += g["bad"]
+        acc["rectified"] += g["rectified"]
+        acc["confirmed"] += g["confirmed"]
+    ordered = sorted(
+        (k for k, v in merged.items() if v["total"]),
+        key=lambda k: (-(rate(merged[k]["good"], merged[k]["total"]) or 0), -merged[k]["total"]),
+    )[:limit]
+    labels = metrics._labels(dimension, ordered)
+    return [
+        RankRow(
+            key,
+            labels.get(key, str(key)),
+            merged[key]["total"],
+            rate(merged[key]["good"], merged[key]["total"]),
+            merged[key]["bad"],
+            merged[key]["rectified"],
+            merged[key]["confirmed"],
         )
-    rows.sort(key=lambda r: (-(r.good_rate or 0), -r.total))
-    return rows[:limit]
+        for key in ordered
+    ]
 
 
 def cases_for(user, *, filters: dict | None = None) -> QuerySet:
@@ -124,6 +182,22 @@ def cases_for(user, *, filters: dict | None = None) -> QuerySet:
     if filters.get("department"):
         rows = rows.filter(department_id=filters["department"])
     return rows.order_by("due_on", "-created_at", "-id")
+
+
+def open_cases_by_deadline(user, limit: int = 20) -> list[BadReviewCase]:
+    """The most urgent open steps (核实/整改/复核) by deadline. The ids come first from the partial
+    index ``badreviewcase_open_due_idx`` alone, then only those rows are joined (3 queries)."""
+    rows = BadReviewCase.objects.filter(status__in=CASE_OPEN_STATUSES, due_on__isnull=False)
+    condition = case_scope(user)
+    if condition is not None:
+        rows = rows.filter(condition)
+    ids = list(rows.order_by("due_on", "id").values_list("id", flat=True)[:limit])
+    found = (
+        BadReviewCase.objects.filter(pk__in=ids)
+        .select_related("evaluation", "evaluation__window", "evaluation__application", "department")
+        .prefetch_related(Prefetch("evaluation__tags", queryset=ReasonTag.objects.all()))
+    )
+    return sorted(found, key=lambda c: (c.due_on, c.pk))
 
 
 def case_for(user, pk: int) -> BadReviewCase | None:

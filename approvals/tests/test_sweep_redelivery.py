@@ -120,6 +120,9 @@ def test_a_killed_sweep_is_redelivered_and_ends_like_one_clean_run(demo_people, 
     # Hold the 容缺-materials table: the sweep blocks there after it has already inserted the
     # notifications and updated the levels, so the kill lands in the middle of its transaction.
     blocker = psycopg2.connect(**_dsn())
+    # pg_stat_activity is a snapshot per transaction: watch from a second, autocommit session.
+    watcher = psycopg2.connect(**_dsn())
+    watcher.autocommit = True
     first_log, second_log = tmp_path / "worker1.log", tmp_path / "worker2.log"
     first = _worker(queue, "first", tmp_path, first_log)
     second = None
@@ -130,12 +133,7 @@ def test_a_killed_sweep_is_redelivered_and_ends_like_one_clean_run(demo_people, 
 
         def sweep_is_blocked() -> bool:
             assert first.poll() is None, first_log.read_text()
-            with blocker.cursor() as cursor:
-                cursor.execute(
-                    "SELECT pid, state, wait_event_type, wait_event, left(query, 120) FROM pg_stat_activity"
-                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-                )
-                print(cursor.fetchall())
+            with watcher.cursor() as cursor:
                 cursor.execute(
                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                     " AND wait_event_type = 'Lock' AND query ILIKE %s",
@@ -161,6 +159,7 @@ def test_a_killed_sweep_is_redelivered_and_ends_like_one_clean_run(demo_people, 
         redelivered_after = time.monotonic() - killed_at
     finally:
         blocker.close()
+        watcher.close()
         for worker in (first, second):
             if worker is not None and worker.poll() is None:
                 worker.terminate()

@@ -82,6 +82,8 @@ def startup_bundle_receive(
     clean = validate_entity_fields(registration, errors)
     if clean.get("entity_type") == EntityType.INDIVIDUAL:
         errors["entity_type"] = "个体工商户请办理个体工商户设立登记，企业开办适用于企业。"
+    if by.role == User.Role.CLERK and not Window.objects.filter(pk=by.window_id, zone__name=STARTUP_ZONE).exists():
+        errors["window"] = f"企业开办须在{STARTUP_ZONE}的窗口受理，请引导申请人到{STARTUP_ZONE}。"
     if postal_delivery and len(postal_address.strip()) < 4:
         errors["postal_address"] = "选择免费寄递须填写寄递地址。"
     if errors:

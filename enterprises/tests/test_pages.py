@@ -168,3 +168,9 @@ def test_register_list_query_count_does_not_grow_with_rows(client, demo_people, 
     generate_entities(count=40, years=2, seed=2)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get("/enterprises/").status_code == 200
+
+
+def test_admin_pages_open(client, demo_people):
+    _login(client, demo_people["admin"])
+    for name in ("openingperiod", "marketentity", "startupbundle", "registrationact"):
+        assert client.get(f"/admin/enterprises/{name}/").status_code == 200

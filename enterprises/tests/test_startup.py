@@ -134,3 +134,9 @@ def test_working_minutes_count_only_opening_hours_on_working_days():
 def test_opening_periods_come_from_the_table(db):
     hours = opening_hours()
     assert hours.minutes_per_day == 420
+
+
+def test_intake_only_at_the_startup_zone(startup_staff):
+    with pytest.raises(ValidationError) as exc:
+        startup_bundle_receive(registration=dict(REGISTRATION), phone="13812345678", by=startup_staff["clerk"])
+    assert "企业开办专区" in exc.value.message_dict["window"][0]

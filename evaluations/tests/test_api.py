@@ -196,7 +196,7 @@ def test_pages_by_role(client, people, completed):
 
 def test_schema_lists_the_endpoints(client):
     schema = client.get("/api/schema/").content.decode()
-    assert "/api/v1/evaluation-cases/{pk}/{action}/" in schema and "/api/v1/evaluations/external/" in schema
+    assert "/api/v1/evaluation-cases/{id}/{action}/" in schema and "/api/v1/evaluations/external/" in schema
 
 
 def test_ticket_page_shows_the_service_qr(client, service_record):

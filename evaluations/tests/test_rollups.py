@@ -5,6 +5,7 @@ notifies nobody twice."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from io import StringIO
 
 import pytest
 from django.db.models import Q
@@ -127,3 +128,18 @@ def test_the_sweep_run_twice_notifies_nobody_twice(generated, people, window):
     assert Notification.objects.filter(dedupe_key__startswith="evalcase-").count() == notes
     open_cases = BadReviewCase.objects.filter(status__in=[CaseStatus.SUBMITTED, CaseStatus.RECTIFYING])
     assert all(c.warning_level == "red" for c in open_cases)
+
+
+def test_generate_load_makes_evaluations_and_the_rebuild_command_is_repeatable(people):
+    from django.core.management import call_command
+
+    call_command("generate_load", applications=80, evaluations=True, seed=5, stdout=StringIO())
+    assert Evaluation.objects.filter(is_load_data=True).exists()
+    today = timezone.localdate()
+    out = StringIO()
+    call_command("rebuild_evaluation_rollups", "--from", f"{today.year - 1}-01-01", "--to", str(today), stdout=out)
+    first = _table()
+    call_command("rebuild_evaluation_rollups", "--from", f"{today.year - 1}-01-01", "--to", str(today), stdout=out)
+    assert _table() == first and "已重算" in out.getvalue()
+    call_command("generate_load", applications=1, delete=True, stdout=StringIO())
+    assert not Evaluation.objects.filter(is_load_data=True).exists()

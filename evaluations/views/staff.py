@@ -12,7 +12,16 @@ from django.views.decorators.http import require_POST
 from approvals.selectors import application_for
 from evaluations import services
 from evaluations.models import CaseStatus, CaseWarning, Channel, Verification
-from evaluations.selectors import case_for, cases_for, figures, parse_period, ranking, scope_for
+from evaluations.selectors import (
+    case_for,
+    cases_for,
+    figures,
+    open_cases_by_deadline,
+    parse_period,
+    period_summary,
+    ranking,
+    scope_for,
+)
 from evaluations.services import AlreadyEvaluated
 from evaluations.transitions import CASE_ACTION_LABELS, CaseAction, CaseTransitionNotAllowed, case_actions_for
 from evaluations.views.common import errors_of, rating_context, rating_from_post
@@ -35,8 +44,10 @@ def supervision(request):
     """好差评监管: every rate with its formula for any period, rankings, the open 差评 by urgency."""
     (start, end), errors = _period(request)
     scope = scope_for(request.user, start, end)
-    rankings = [(label, ranking(scope, dim)) for dim, label in RANK_DIMENSIONS]
-    urgent = list(cases_for(request.user, filters={"status": "open", "start": start, "end": end})[:20])
+    summary = period_summary(scope)
+    rankings = [(label, ranking(scope, dim, summary=summary)) for dim, label in RANK_DIMENSIONS]
+    # The most urgent open steps whatever the period (the partial index on due_on serves it).
+    urgent = open_cases_by_deadline(request.user)
     return render(
         request,
         "evaluations/supervision.html",
@@ -44,7 +55,7 @@ def supervision(request):
             "start": start,
             "end": end,
             "errors": errors,
-            "figures": figures(scope),
+            "figures": figures(scope, summary),
             "rankings": rankings,
             "cases": urgent,
         },

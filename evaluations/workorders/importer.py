@@ -17,12 +17,14 @@ import logging
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from evaluations.workorders import clock
@@ -65,7 +67,7 @@ KIND_BY_LABEL = {label: value for value, label in Kind.choices}
 URGENCY_BY_LABEL = {label: value for value, label in Urgency.choices}
 YES, NO = {"是", "Y", "y", "1", "TRUE", "true"}, {"否", "N", "n", "0", "FALSE", "false", ""}
 MAX_LISTED_ERRORS = 200
-BATCH = 2000
+BATCH = 5000
 # Files up to this size are imported within the request; larger ones by a Celery task.
 SYNC_MAX_BYTES = 512 * 1024
 MAX_BYTES = 100 * 1024 * 1024
@@ -149,8 +151,11 @@ def _parse_time(value) -> datetime:
         moment = datetime.combine(value, datetime.min.time())
     else:
         text = str(value).strip().replace("/", "-")
-        moment = None
-        for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            moment = None
+        for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d") if moment is None else ():
             try:
                 moment = datetime.strptime(text, fmt)
                 break
@@ -158,11 +163,21 @@ def _parse_time(value) -> datetime:
                 continue
         if moment is None:
             raise RowError("来电时间", f"时间格式不正确（“{text}”），应为 2026-03-05 09:30。")
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_current_timezone())
-    if moment > timezone.now() + timedelta(minutes=5):
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=_zone())
+    if moment > _latest_allowed():
         raise RowError("来电时间", "来电时间不能晚于现在。")
     return moment
+
+
+@lru_cache(maxsize=1)
+def _zone() -> ZoneInfo:
+    """The hall's time zone: times in the export are local times (一个文件只用一个时区)."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def _latest_allowed() -> datetime:
+    return timezone.now() + timedelta(minutes=5)
 
 
 def parse_row(row: list, positions: dict[str, int], departments: dict[str, int]) -> dict:
@@ -296,7 +311,36 @@ def _limits() -> dict[tuple[str, str], tuple[int, str]]:
     return table
 
 
+# Columns written by COPY, in order (every NOT NULL column of the table; the rest stay NULL).
+COPY_COLUMNS = (
+    "number", "source", "kind", "urgency", "status", "hotline_number", "title", "content", "requester_name",
+    "requester_phone", "is_market_entity", "entity_name", "entity_credit_code", "department_id", "received_at",
+    "received_on", "clock_started_at", "limit_amount", "limit_unit", "deadline_at", "extended_amount",
+    "pending_extension_reason", "warning_level", "warned_level", "is_supervised", "return_count", "reply_text",
+    "callback_result", "callback_note", "reopen_count", "is_load_data", "created_at", "updated_at",
+)  # fmt: skip
+
+
+def _copy_text(value) -> str:
+    """One field in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return text
+
+
 def _insert(job: HotlineImport, departments: dict[str, int], total: int, by) -> tuple[int, int]:
+    """Second pass: COPY each batch of new orders, then one INSERT … SELECT for their history rows.
+
+    The ORM's ``bulk_create`` spends most of its time preparing values field by field; COPY keeps
+    a 100,000-row export well within a minute. Rows whose hotline number exists are skipped.
+    """
     calendar = current_calendar()
     limits = _limits()
     now = timezone.now()
@@ -305,62 +349,63 @@ def _insert(job: HotlineImport, departments: dict[str, int], total: int, by) -> 
     rows = iter_rows(job.path)
     positions = _header(next(rows))
     batch: list[dict] = []
+    order_table, event_table = WorkOrder._meta.db_table, WorkOrderEvent._meta.db_table
+    zone = _zone()
+    actor_id = by.pk if by is not None else None
+    actor = str(by) if by is not None else "系统"
+    note_prefix = f"12345热线导入（{job.original_name}）："
+
+    def deadline_of(v: dict, amount: int, unit: str) -> datetime:
+        if unit != LimitUnit.WORKING_DAYS:
+            return clock.deadline_for(v["received_at"], amount, unit, calendar=calendar)
+        key = (v["received_at"].astimezone(zone).date(), amount)
+        if key not in day_deadlines:
+            day_deadlines[key] = clock.deadline_for(v["received_at"], amount, unit, calendar=calendar)
+        return day_deadlines[key]
 
     def flush():
         nonlocal created, skipped
         numbers = [v["hotline_number"] for v in batch]
-        existing = set(WorkOrder.objects.filter(hotline_number__in=numbers).values_list("hotline_number", flat=True))
+        existing = set(
+            WorkOrder.objects.exclude(hotline_number="")  # lets PostgreSQL use the partial unique index
+            .filter(hotline_number__in=numbers)
+            .values_list("hotline_number", flat=True)
+        )
         fresh = [v for v in batch if v["hotline_number"] not in existing]
         skipped += len(batch) - len(fresh)
         by_year: dict[int, list[dict]] = {}
         for v in fresh:
-            by_year.setdefault(timezone.localdate(v["received_at"]).year, []).append(v)
-        orders = []
+            v["received_on"] = v["received_at"].astimezone(zone).date()
+            by_year.setdefault(v["received_on"].year, []).append(v)
+        buffer = io.StringIO()
+        issued = []
         for year, values in by_year.items():
             for number, v in zip(issue_numbers(year=year, count=len(values)), values, strict=True):
                 amount, unit = limits[(v["kind"], v["urgency"])]
-                received_on = timezone.localdate(v["received_at"])
-                if unit == LimitUnit.WORKING_DAYS:
-                    key = (received_on, amount)
-                    if key not in day_deadlines:
-                        day_deadlines[key] = clock.deadline_for(v["received_at"], amount, unit, calendar=calendar)
-                    deadline = day_deadlines[key]
-                else:
-                    deadline = clock.deadline_for(v["received_at"], amount, unit, calendar=calendar)
-                orders.append(
-                    WorkOrder(
-                        number=number,
-                        source=Source.HOTLINE,
-                        status=Status.RECEIVED,
-                        received_on=received_on,
-                        clock_started_at=v["received_at"],
-                        limit_amount=amount,
-                        limit_unit=unit,
-                        deadline_at=deadline,
-                        warning_level="red" if deadline < now else "none",
-                        received_by=None,
-                        **v,
-                    )
+                deadline = deadline_of(v, amount, unit)
+                record = (
+                    number, Source.HOTLINE, v["kind"], v["urgency"], Status.RECEIVED, v["hotline_number"],
+                    v["title"], v["content"], v["requester_name"], v["requester_phone"], v["is_market_entity"],
+                    v["entity_name"], v["entity_credit_code"], v["department_id"], v["received_at"],
+                    v["received_on"], v["received_at"], amount, unit, deadline, 0, "",
+                    "red" if deadline < now else "none", "none", False, 0, "", "", "", 0, False, now, now,
+                )  # fmt: skip
+                buffer.write("\t".join(_copy_text(x) for x in record) + "\n")
+                issued.append(number)
+        if issued:
+            buffer.seek(0)
+            with connection.cursor() as cursor:
+                cursor.copy_expert(
+                    f"COPY {order_table} ({', '.join(COPY_COLUMNS)}) FROM STDIN",
+                    buffer,
                 )
-        WorkOrder.objects.bulk_create(orders, batch_size=BATCH)
-        actor = str(by) if by is not None else "系统"
-        WorkOrderEvent.objects.bulk_create(
-            [
-                WorkOrderEvent(
-                    order=o,
-                    action=Action.RECEIVE,
-                    from_status="",
-                    to_status=Status.RECEIVED,
-                    actor=by,
-                    actor_repr=actor,
-                    note=f"12345热线导入（{job.original_name}）：{o.title}",
-                    created_at=now,
+                cursor.execute(
+                    f"INSERT INTO {event_table} (order_id, action, from_status, to_status, department_id, "  # noqa: S608
+                    "actor_id, actor_repr, note, created_at) "
+                    f"SELECT id, %s, '', %s, NULL, %s, %s, %s || title, %s FROM {order_table} WHERE number = ANY(%s)",
+                    [Action.RECEIVE, Status.RECEIVED, actor_id, actor, note_prefix, now, issued],
                 )
-                for o in orders
-            ],
-            batch_size=BATCH,
-        )
-        created += len(orders)
+        created += len(issued)
         batch.clear()
 
     for row in rows:

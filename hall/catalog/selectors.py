@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from hall.catalog.models import (
     CatalogEdition,
@@ -122,13 +122,9 @@ def active_themes() -> QuerySet[ThemeService]:
 
 def catalog_departments():
     """Departments that have at least one published matter, for the search facet."""
-    return (
-        Department.objects.filter(
-            matter_versions__status=MatterVersion.Status.PUBLISHED, kind=Department.Kind.DEPARTMENT
-        )
-        .distinct()
-        .order_by("sort_order", "id")
-    )
+    # EXISTS rather than a join + DISTINCT over every published version (5,000 at county scale).
+    published = MatterVersion.objects.filter(department=OuterRef("pk"), status=MatterVersion.Status.PUBLISHED)
+    return Department.objects.filter(Exists(published), kind=Department.Kind.DEPARTMENT).order_by("sort_order", "id")
 
 
 # --- Statistics for supervisors (事项清单统计) ------------------------------------------------------

@@ -31,17 +31,16 @@ def new_workbook() -> Workbook:
 
 def setup_sheet(workbook: Workbook, title: str, widths: list[int]):
     """A write-only sheet with widths, frozen first row and A4 landscape printing."""
-    try:  # a shared helper of the project, when it exists
-        from hall.spreadsheets import print_setup  # type: ignore[import-not-found]
-    except ImportError:
-        print_setup = None
     ws = workbook.create_sheet(title)
     for index, width in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + index)].width = width
     ws.freeze_panes = "A2"
-    if print_setup is not None:
-        print_setup(ws, landscape=True)
-    else:
+    try:  # the project's shared print set-up (A4 landscape, page numbers, repeated header)
+        from hall.spreadsheets import apply_print_setup
+
+        apply_print_setup(ws, header_rows=1, landscape=True, autofilter=False, title=title)
+    except (ImportError, AttributeError):
+        # The shared helper reads a normal worksheet's constants; a write-only sheet gets the same here.
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = 9  # A4
         ws.page_setup.fitToWidth = 1
@@ -49,6 +48,8 @@ def setup_sheet(workbook: Workbook, title: str, widths: list[int]):
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         ws.print_options.horizontalCentered = True
+        ws.oddHeader.center.text = title
+        ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     ws.print_title_rows = "1:1"
     return ws
 

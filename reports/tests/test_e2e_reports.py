@@ -133,3 +133,23 @@ def test_leader_starts_the_annual_export_watches_progress_and_downloads(
     from hall.models import AuditLog
 
     assert AuditLog.objects.filter(action="report.export_download", actor=demo_people["leader"]).count() == 1
+
+
+@pytest.mark.e2e
+def test_the_cockpit_fills_the_big_screen_with_live_charts(demo_people, _playwright_browser, live_server):
+    generate_applications(count=120, today=TODAY, seed=9)
+    rollups_rebuild(first_day=YEAR[0], last_day=YEAR[1])
+    context = _playwright_browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+    page = context.new_page()
+    try:
+        login(page, live_server.url, demo_people["leader"].username)
+        page.goto(live_server.url + "/leader/?screen=1")
+        page.wait_for_selector("[data-chart=trend] canvas")
+        assert page.locator(".main-nav").is_hidden()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1920
+        assert page.locator("[data-chart] canvas").count() == 6
+        # A headline figure links to the rows behind it.
+        link = page.locator("[data-figure='app.received']").first
+        assert "/applications/?" in link.get_attribute("href")
+    finally:
+        context.close()

@@ -30,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--entity-years", type=int, default=5, help="市场主体成立日期覆盖的年数")
         parser.add_argument("--startup-bundles", type=int, default=0, help="同时生成已办结的企业开办件数")
         parser.add_argument("--workorders", type=int, default=0, help="同时生成诉求工单数（另加约同数的前台登记）")
+        parser.add_argument(
+            "--evaluations", action="store_true", help="同时为生成的已办结办件和窗口服务生成好差评（含各环节差评）"
+        )
 
     def handle(self, *args, **options):
         if options["scale"]:
@@ -47,6 +50,9 @@ class Command(BaseCommand):
         if options["applications"] <= 0:
             raise CommandError("--applications 应为正整数。")
         if options["delete"]:
+            from evaluations.load import delete_load_evaluations  # they reference the load applications
+
+            self.stdout.write(f"已删除压测评价 {delete_load_evaluations()} 条。")
             self.stdout.write(f"已删除压测办件 {delete_load_data()} 条。")
         created = generate_applications(
             count=options["applications"],
