@@ -41,8 +41,8 @@ class HallAutoSchema(AutoSchema):
         permissions = getattr(view, "permission_classes", [])
         if not all(issubclass(p, AllowAny) for p in permissions):
             codes += ["401", "403"]
-        if "{" in self.path:
-            codes.append("404")
+        if "{" in self.path or (self.method == "GET" and self._is_list_view() and self._get_paginator()):
+            codes.append("404")  # an unknown object, or a page number past the last page
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes += ["409", "415"]
             if any("MultiPart" in p.__name__ for p in getattr(view, "parser_classes", [])):

@@ -174,3 +174,24 @@ def test_admin_pages_open(client, demo_people):
     _login(client, demo_people["admin"])
     for name in ("openingperiod", "marketentity", "startupbundle", "registrationact"):
         assert client.get(f"/admin/enterprises/{name}/").status_code == 200
+
+
+def test_import_upload_task_and_progress_page(
+    client, demo_people, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from enterprises.tasks import run_entity_import
+
+    settings.MEDIA_ROOT = tmp_path
+    _login(client, demo_people["clerk"])
+    bad = SimpleUploadedFile("entities.csv", b"a,b")
+    assert client.post("/enterprises/import/", {"file": bad}).status_code == 400
+    upload = SimpleUploadedFile("entities.xlsx", _workbook([_row("91440300708461136T")]))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post("/enterprises/import/", {"file": upload})
+    assert response.status_code == 302 and len(callbacks) == 1
+    record = EntityImport.objects.get()
+    assert run_entity_import.apply(args=[record.pk]).get() == EntityImport.State.DONE
+    assert run_entity_import.apply(args=[record.pk]).get() == EntityImport.State.DONE  # idempotent
+    assert MarketEntity.objects.count() == 1
+    page = client.get(f"/enterprises/import/{record.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "导入完成" in page and "hx-trigger" not in page

@@ -71,7 +71,7 @@ def _choice(choices, label: str, **kwargs):
 # --- Output ----------------------------------------------------------------------------------------------
 
 
-class OrderListOutput(serializers.ModelSerializer):
+class WorkOrderListOutput(serializers.ModelSerializer):
     status_display = serializers.CharField(source="get_status_display")
     kind_display = serializers.CharField(source="get_kind_display")
     source_display = serializers.CharField(source="get_source_display")
@@ -110,7 +110,7 @@ class OrderListOutput(serializers.ModelSerializer):
         return mask_phone(obj.requester_phone)
 
 
-class EventOutput(serializers.Serializer):
+class WorkOrderEventOutput(serializers.Serializer):
     action = serializers.CharField()
     action_display = serializers.SerializerMethodField()
     from_status = serializers.CharField()
@@ -124,16 +124,16 @@ class EventOutput(serializers.Serializer):
         return ACTION_LABELS.get(obj.action, obj.action)
 
 
-class OrderDetailOutput(OrderListOutput):
+class WorkOrderDetailOutput(WorkOrderListOutput):
     content = serializers.CharField()
     reply_text = serializers.CharField()
     callback_result = serializers.CharField()
-    events = EventOutput(many=True)
+    events = WorkOrderEventOutput(many=True)
     actions = serializers.SerializerMethodField()
 
-    class Meta(OrderListOutput.Meta):
+    class Meta(WorkOrderListOutput.Meta):
         fields = [
-            *OrderListOutput.Meta.fields,
+            *WorkOrderListOutput.Meta.fields,
             "content",
             "entity_name",
             "entity_credit_code",
@@ -171,7 +171,7 @@ class OrderDetailOutput(OrderListOutput):
 
 def _detail(request, order: WorkOrder, code=status.HTTP_200_OK) -> Response:
     fresh = selectors.order_for(request.user, order.number) or order
-    return Response(OrderDetailOutput(fresh, context={"request": request}).data, status=code)
+    return Response(WorkOrderDetailOutput(fresh, context={"request": request}).data, status=code)
 
 
 # --- Intake ----------------------------------------------------------------------------------------------
@@ -225,7 +225,7 @@ class OrderInputSerializer(serializers.Serializer):
 class OrderListCreateApi(WorkOrderApiView):
     """工单列表（脱敏）与登记。"""
 
-    @extend_schema(summary="工单列表", responses=OrderListOutput(many=True))
+    @extend_schema(summary="工单列表", responses=WorkOrderListOutput(many=True))
     def get(self, request):
         filters = {k: v for k, v in request.query_params.items() if k in ("status", "kind", "source", "q")}
         qs = selectors.order_list(request.user, filters=filters)
@@ -233,10 +233,10 @@ class OrderListCreateApi(WorkOrderApiView):
 
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(OrderListOutput(page, many=True).data)
+        return paginator.get_paginated_response(WorkOrderListOutput(page, many=True).data)
 
     @extend_schema(
-        summary="登记工单（办不成事/来信/网上投诉）", request=OrderInputSerializer, responses=OrderDetailOutput
+        summary="登记工单（办不成事/来信/网上投诉）", request=OrderInputSerializer, responses=WorkOrderDetailOutput
     )
     def post(self, request):
         data = OrderInputSerializer(data=request.data)
@@ -257,7 +257,7 @@ class HotlineOrderApi(WorkOrderApiView):
 
     allowed_roles = (R.SUPERVISOR, R.ADMIN)
 
-    @extend_schema(summary="接收 12345 热线工单", request=HotlineOrderInput, responses=OrderDetailOutput)
+    @extend_schema(summary="接收 12345 热线工单", request=HotlineOrderInput, responses=WorkOrderDetailOutput)
     def post(self, request):
         data = HotlineOrderInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -268,7 +268,7 @@ class HotlineOrderApi(WorkOrderApiView):
 
 
 class OrderDetailApi(WorkOrderApiView):
-    @extend_schema(summary="工单详情（含处理过程与可执行操作）", responses=OrderDetailOutput)
+    @extend_schema(summary="工单详情（含处理过程与可执行操作）", responses=WorkOrderDetailOutput)
     def get(self, request, number: str):
         return _detail(request, self.get_order(number))
 
@@ -276,30 +276,30 @@ class OrderDetailApi(WorkOrderApiView):
 # --- Transitions -----------------------------------------------------------------------------------------
 
 
-class DispatchInput(serializers.Serializer):
+class WorkOrderDispatchInput(serializers.Serializer):
     department_id = serializers.IntegerField(label="承办部门")
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=1000)
 
 
-class ReasonInput(serializers.Serializer):
+class WorkOrderReasonInput(serializers.Serializer):
     reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000, label="理由")
 
 
-class ReplyInput(serializers.Serializer):
+class WorkOrderReplyInput(serializers.Serializer):
     text = serializers.CharField(required=False, default="", allow_blank=True, max_length=5000, label="答复内容")
 
 
-class CallbackInput(serializers.Serializer):
+class WorkOrderCallbackInput(serializers.Serializer):
     result = _choice([c for c in CallbackResult.choices if c[0]], "回访结果")
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
 
 
-class ExtensionInput(serializers.Serializer):
+class WorkOrderExtensionInput(serializers.Serializer):
     amount = serializers.IntegerField(label="延长时限", min_value=1, max_value=services.MAX_EXTENSION)
     reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
 
 
-class NoteInput(serializers.Serializer):
+class WorkOrderNoteInput(serializers.Serializer):
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=2000)
 
 
@@ -316,33 +316,33 @@ TRANSITIONS = {
     "dispatch": (
         "DispatchApi",
         "派单",
-        DispatchInput,
+        WorkOrderDispatchInput,
         lambda o, d, by, ip: S.workorder_dispatch(order=o, department=_department(d), note=d["note"], by=by, ip=ip),
     ),
-    "sign": ("SignApi", "签收", NoteInput, lambda o, d, by, ip: S.workorder_sign(order=o, by=by, ip=ip)),
+    "sign": ("SignApi", "签收", WorkOrderNoteInput, lambda o, d, by, ip: S.workorder_sign(order=o, by=by, ip=ip)),
     "return": (
         "ReturnApi",
         "退回",
-        ReasonInput,
+        WorkOrderReasonInput,
         lambda o, d, by, ip: S.workorder_return(order=o, reason=d["reason"], by=by, ip=ip),
     ),
     "reply": (
         "ReplyApi",
         "答复",
-        ReplyInput,
+        WorkOrderReplyInput,
         lambda o, d, by, ip: S.workorder_reply(order=o, text=d["text"], by=by, ip=ip),
     ),
     "callback": (
         "CallbackApi",
         "回访",
-        CallbackInput,
+        WorkOrderCallbackInput,
         lambda o, d, by, ip: S.workorder_callback(order=o, result=d["result"], note=d["note"], by=by, ip=ip),
     ),
-    "close": ("CloseApi", "办结", NoteInput, lambda o, d, by, ip: S.workorder_close(order=o, by=by, ip=ip)),
+    "close": ("CloseApi", "办结", WorkOrderNoteInput, lambda o, d, by, ip: S.workorder_close(order=o, by=by, ip=ip)),
     "request-extension": (
         "RequestExtensionApi",
         "申请延期",
-        ExtensionInput,
+        WorkOrderExtensionInput,
         lambda o, d, by, ip: E.workorder_request_extension(
             order=o, amount=d["amount"], reason=d["reason"], by=by, ip=ip
         ),
@@ -350,19 +350,19 @@ TRANSITIONS = {
     "approve-extension": (
         "ApproveExtensionApi",
         "批准延期",
-        NoteInput,
+        WorkOrderNoteInput,
         lambda o, d, by, ip: E.workorder_approve_extension(order=o, note=d["note"], by=by, ip=ip),
     ),
     "reject-extension": (
         "RejectExtensionApi",
         "驳回延期",
-        ReasonInput,
+        WorkOrderReasonInput,
         lambda o, d, by, ip: E.workorder_reject_extension(order=o, reason=d["reason"], by=by, ip=ip),
     ),
     "supervise": (
         "SuperviseApi",
         "督办",
-        NoteInput,
+        WorkOrderNoteInput,
         lambda o, d, by, ip: E.workorder_supervise(order=o, note=d["note"], by=by, ip=ip),
     ),
 }
@@ -376,7 +376,7 @@ def _transition_api(name: str, summary: str, input_serializer, perform):
         order = perform(order, data.validated_data, request.user, client_ip(request))
         return _detail(request, order)
 
-    post = extend_schema(summary=summary, request=input_serializer, responses=OrderDetailOutput)(post)
+    post = extend_schema(summary=summary, request=input_serializer, responses=WorkOrderDetailOutput)(post)
     return type(name, (WorkOrderApiView,), {"post": post, "__doc__": f"{summary}。状态不允许时返回 409。"})
 
 
@@ -397,7 +397,7 @@ class BoardApi(WorkOrderApiView):
         sections = ("returned", "new", "overdue", "due_soon", "to_call_back", "to_close")
         return Response(
             {
-                **{key: OrderListOutput(data[key], many=True).data for key in sections},
+                **{key: WorkOrderListOutput(data[key], many=True).data for key in sections},
                 "counts": data["counts"],
                 "levels": data["levels"],
             }
@@ -438,7 +438,7 @@ class FrontDeskApi(WorkOrderApiView):
         return Response({"id": record.pk, "kind": record.kind, "topic": record.topic}, status=status.HTTP_201_CREATED)
 
 
-class ImportInput(serializers.Serializer):
+class HotlineImportInput(serializers.Serializer):
     file = serializers.FileField(label="热线导出文件")
 
 
@@ -447,10 +447,10 @@ class ImportCreateApi(WorkOrderApiView):
     parser_classes = [MultiPartParser]
 
     @extend_schema(
-        summary="上传 12345 热线导出文件（小文件当即导入，大文件后台导入）", request=ImportInput, responses=dict
+        summary="上传 12345 热线导出文件（小文件当即导入，大文件后台导入）", request=HotlineImportInput, responses=dict
     )
     def post(self, request):
-        data = ImportInput(data=request.data)
+        data = HotlineImportInput(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
         job = hotline_import_create(upload=upload, by=request.user, ip=client_ip(request))
@@ -477,7 +477,7 @@ class ImportDetailApi(WorkOrderApiView):
         return Response(progress_of(job))
 
 
-class PeriodInput(serializers.Serializer):
+class WorkOrderPeriodInput(serializers.Serializer):
     start = serializers.DateField(label="开始日期")
     end = serializers.DateField(label="结束日期")
     department_id = serializers.IntegerField(required=False, allow_null=True, default=None)
@@ -491,9 +491,9 @@ class PeriodInput(serializers.Serializer):
 class FiguresApi(WorkOrderApiView):
     allowed_roles = (R.SUPERVISOR, R.LEADER, R.ADMIN)
 
-    @extend_schema(summary="工单统计指标（含公式）", parameters=[PeriodInput], responses=dict)
+    @extend_schema(summary="工单统计指标（含公式）", parameters=[WorkOrderPeriodInput], responses=dict)
     def get(self, request):
-        data = PeriodInput(data=request.query_params)
+        data = WorkOrderPeriodInput(data=request.query_params)
         data.is_valid(raise_exception=True)
         d = data.validated_data
         scope = Scope(start=d["start"], end=d["end"], department_id=d["department_id"])

@@ -135,3 +135,18 @@ def test_seed_queue_is_idempotent(hall):
     assert first == seed_queue() and first["queue_lines"] == 5
     assert set(QueueLine.objects.filter(site=hall).values_list("prefix", flat=True)) == set("ABCDE")
     assert User.objects.filter(username="clerk01").get().window.queue_links.exists()
+
+
+def test_board_kiosk_and_ticket_carry_the_halls_time(client, hall):
+    """The pages and their polls carry the server's clock (server_ms) and zone for hall-clock.js."""
+    from django.utils import timezone
+
+    line = QueueLine.objects.get(site=hall, prefix="A")
+    ticket = services.ticket_issue(line=line)
+    before = int(timezone.now().timestamp() * 1000)
+    for url in (f"/queue/board/{hall.pk}/", f"/queue/kiosk/{hall.pk}/", f"/queue/ticket/{ticket.token}/"):
+        body = client.get(url).content.decode()
+        assert 'data-time-zone="Asia/Shanghai"' in body and "data-hall-clock" in body and "hall-clock.js" in body
+    for url in (f"/queue/board/{hall.pk}/state/", f"/queue/ticket/{ticket.token}/state/"):
+        server_ms = client.get(url).json()["server_ms"]
+        assert before <= server_ms <= int(timezone.now().timestamp() * 1000)
