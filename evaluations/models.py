@@ -459,6 +459,44 @@ class EvaluationRollup(models.Model):
         return f"{self.day} {self.channel} {self.total}"
 
 
+class EvaluationMonthlyRollup(models.Model):
+    """The daily rollup summed per month × site × department × window × staff × matter (no channel):
+    periods of whole months (a year's supervisor page) read a few thousand rows instead of the days."""
+
+    month = models.DateField("月份（首日）")
+    site_id = models.IntegerField("服务场所")
+    department_id = models.IntegerField("部门")
+    window_id = models.IntegerField("窗口")
+    staff_id = models.IntegerField("工作人员")
+    matter_id = models.IntegerField("事项")
+    total = models.IntegerField("评价数")
+    very_satisfied = models.IntegerField("非常满意")
+    satisfied = models.IntegerField("满意")
+    basically_satisfied = models.IntegerField("基本满意")
+    dissatisfied = models.IntegerField("不满意")
+    very_dissatisfied = models.IntegerField("非常不满意")
+    bad = models.IntegerField("差评")
+    bad_real_name = models.IntegerField("实名差评")
+    confirmed = models.IntegerField("核实属实")
+    rectified = models.IntegerField("已整改")
+    called_back = models.IntegerField("已回访实名差评")
+    applications_evaluated = models.IntegerField("主动评价办件")
+    follow_ups = models.IntegerField("追评")
+
+    class Meta:
+        verbose_name = "好差评月汇总"
+        verbose_name_plural = "好差评月汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "site_id", "department_id", "window_id", "staff_id", "matter_id"],
+                name="evaluationmonthlyrollup_unique_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.total}"
+
+
 class CompletionRollup(models.Model):
     """Applications completed (办结) per date × site × department × matter: 主动评价率's denominator."""
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
+from django.db.models import IntegerField, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 
-from evaluations.models import CompletionRollup, EvaluationRollup
+from evaluations.models import CompletionRollup, EvaluationMonthlyRollup, EvaluationRollup
 
 logger = logging.getLogger(__name__)
 LOCK_KEY = 74_010  # pg_advisory_xact_lock key of the rollup tables
@@ -64,13 +66,58 @@ GROUP BY a.completed_on, a.site_id, a.department_id, v.matter_id
 """
 
 
+MONTHLY_KEYS = ("site_id", "department_id", "window_id", "staff_id", "matter_id")
+SUMS = (
+    "total",
+    "very_satisfied",
+    "satisfied",
+    "basically_satisfied",
+    "dissatisfied",
+    "very_dissatisfied",
+    "bad",
+    "bad_real_name",
+    "confirmed",
+    "rectified",
+    "called_back",
+    "applications_evaluated",
+    "follow_ups",
+)
+
+
+def first_of_month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def _rebuild_months(cursor, start: date, end: date) -> int:
+    """Recompute the monthly rows of every month touching ``start``..``end`` from the daily rows."""
+    first, last = first_of_month(start), first_of_month(end)
+    table = EvaluationMonthlyRollup._meta.db_table
+    cursor.execute(f"DELETE FROM {table} WHERE month >= %s AND month <= %s", [first, last])  # noqa: S608
+    last_day = (last.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    grouped = (
+        EvaluationRollup.objects.filter(day__gte=first, day__lte=last_day)
+        .order_by()
+        .annotate(m=TruncMonth("day"))
+        .values("m", *MONTHLY_KEYS)
+        .annotate(**{f"s_{name}": Coalesce(Sum(name), 0, output_field=IntegerField()) for name in SUMS})
+    )
+    sql, params = grouped.query.sql_with_params()
+    columns = ", ".join(("month", *MONTHLY_KEYS, *SUMS))
+    cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+    return max(cursor.rowcount, 0)
+
+
 @dataclass
 class RebuildResult:
     evaluation_rows: int = 0
     completion_rows: int = 0
+    monthly_rows: int = 0
 
     def __str__(self) -> str:
-        return f"evaluation_rows={self.evaluation_rows} completion_rows={self.completion_rows}"
+        return (
+            f"evaluation_rows={self.evaluation_rows} monthly_rows={self.monthly_rows} "
+            f"completion_rows={self.completion_rows}"
+        )
 
 
 def _lock() -> None:
@@ -92,6 +139,7 @@ def rollups_rebuild(*, start: date, end: date) -> RebuildResult:
         cursor.execute(f"DELETE FROM {evaluation_table} WHERE day >= %s AND day <= %s", [start, end])  # noqa: S608
         cursor.execute(f"INSERT INTO {evaluation_table} ({EVALUATION_COLUMNS}) {EVALUATION_SELECT}", params)
         result.evaluation_rows = max(cursor.rowcount, 0)
+        result.monthly_rows = _rebuild_months(cursor, start, end)
         cursor.execute(f"DELETE FROM {completion_table} WHERE day >= %s AND day <= %s", [start, end])  # noqa: S608
         cursor.execute(
             f"INSERT INTO {completion_table} (day, site_id, department_id, matter_id, completed) {COMPLETION_SELECT}",

@@ -69,14 +69,9 @@ class PeriodSummary:
 
 
 def period_summary(scope: Scope) -> PeriodSummary:
-    """One GROUP BY department × window × staff × matter over the period's rollup rows (the only
-    query that grows with the period), plus one for the completed applications."""
-    groups = list(
-        metrics.evaluation_rollups(scope)
-        .order_by()
-        .values("department_id", "window_id", "staff_id", "matter_id")
-        .annotate(**metrics._sums())
-    )
+    """One GROUP BY department × window × staff × matter over the period's rollups (whole months
+    from the monthly rollup, edge days from the daily one), plus one for the completed applications."""
+    groups = metrics.summed_groups(scope, ("department_id", "window_id", "staff_id", "matter_id"))
     totals = {name: sum(g[name] for g in groups) for name in metrics.SUM_FIELDS}
     totals["good"] = totals["very_satisfied"] + totals["satisfied"]
     totals["completed"] = metrics.completion_rollups(scope).aggregate(n=metrics.Coalesce(metrics.Sum("completed"), 0))[

@@ -1,16 +1,19 @@
 """The OpenAPI schema documents the error answers every endpoint really gives (接口文档).
 
 drf-spectacular describes only the success response unless told more. Every operation can
-answer 400 (bad input: per-field messages), 401/403 (not logged in, not allowed), 429 (rate
-limit, where throttled); operations with a path parameter 404; transitions and conflicting
-writes 409. They share one error body, declared here once.
+answer 400 (bad input: per-field messages), 401/403 (not logged in, not allowed), 404 (an unknown
+object in its path or body, a page past the last), 405; writes also 409 (a transition not
+allowed now) and 415; uploads 413; throttled ones 429. They share one error body, declared here
+once. A handler that answers 201 itself (an APIView, which spectacular cannot see) gets its 201
+documented too.
 """
 
 from __future__ import annotations
 
+import inspect
+
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework.permissions import AllowAny
 
 # "detail" for a general message; a 400 also carries one list of messages per invalid field.
 ERROR_BODY = {
@@ -36,13 +39,11 @@ class HallAutoSchema(AutoSchema):
     """AutoSchema that adds the error responses each operation can give to its declared ones."""
 
     def _error_codes(self) -> list[str]:
-        codes = ["400", "405"]
+        # Any operation can meet bad input (400), a missing session or permission, a failed CSRF
+        # check or a wrong platform key (401/403), an unknown object named in its path or body
+        # or a page past the last (404), and an unsupported method (405).
+        codes = ["400", "401", "403", "404", "405"]
         view = self.view
-        permissions = getattr(view, "permission_classes", [])
-        if not all(issubclass(p, AllowAny) for p in permissions):
-            codes += ["401", "403"]
-        if "{" in self.path or (self.method == "GET" and self._is_list_view() and self._get_paginator()):
-            codes.append("404")  # an unknown object, or a page number past the last page
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes += ["409", "415"]
             if any("MultiPart" in p.__name__ for p in getattr(view, "parser_classes", [])):
@@ -51,8 +52,19 @@ class HallAutoSchema(AutoSchema):
             codes.append("429")
         return codes
 
+    def _created_status_in_source(self) -> bool:
+        """Whether the view's handler answers 201 (an APIView that creates, not a CreateAPIView)."""
+        handler = getattr(self.view, self.method.lower(), None)
+        try:
+            source = inspect.getsource(handler) if handler is not None else ""
+        except (OSError, TypeError):
+            return False
+        return "HTTP_201_CREATED" in source or "status=201" in source
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)
+        if "200" in responses and "201" not in responses and self._created_status_in_source():
+            responses["201"] = responses["200"]
         for code in self._error_codes():
             if code not in responses:
                 responses[code] = self._get_response_for_code(

@@ -96,7 +96,7 @@ def test_window_intake_with_promise_through_inspection_to_delivery(matter, demo_
     page.wait_for_load_state()
     expect(page.locator("#notice-title")).to_have_text("受理通知书")
     expect(page.locator("#notice-number")).to_have_text(number)
-    expect(page.locator(".notice-qr svg")).to_have_count(1)
+    expect(page.locator(".notice-qr:not(.evaluation-qr) svg")).to_have_count(1)  # the tracking code
     expect(page.locator("#print-button")).to_be_visible()
     page.go_back()
     logout(page)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import django_filters
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from hall.catalog.delegations import where_to_apply
 from hall.catalog.models import (
     Material,
     Matter,
@@ -206,17 +207,41 @@ class CatalogVersionDetail(serializers.ModelSerializer):
         return [d.name for d in obj.co_departments.all()]
 
 
+class CatalogWhereToApply(serializers.Serializer):
+    """One site where the matter can be done (可办理场所)."""
+
+    site = serializers.CharField(source="site.name")
+    site_id = serializers.IntegerField(source="site.pk")
+    kind = serializers.CharField(help_text="县级办理 / 下放 / 委托 / 代收代办")
+    decides = serializers.BooleanField(help_text="false: only collects and forwards (代收代办)")
+    document = serializers.CharField(help_text="delegation document (依据文件文号); empty for the county hall")
+    effective_date = serializers.DateField(allow_null=True)
+
+
+class CatalogGuideDetail(CatalogVersionDetail):
+    """The public guide: the version plus every site where the matter can be done."""
+
+    sites = serializers.SerializerMethodField()
+
+    class Meta(CatalogVersionDetail.Meta):
+        fields = [*CatalogVersionDetail.Meta.fields, "sites"]
+
+    @extend_schema_field(CatalogWhereToApply(many=True))
+    def get_sites(self, obj) -> list[dict]:
+        return CatalogWhereToApply(where_to_apply(obj.matter), many=True).data
+
+
 class MatterDetailApi(APIView):
-    """The current published version of one matter (办事指南数据). Public."""
+    """The current published version of one matter (办事指南数据), with where it can be done. Public."""
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses=CatalogVersionDetail, summary="事项详情（当前发布版本）")
+    @extend_schema(responses=CatalogGuideDetail, summary="事项详情（当前发布版本）")
     def get(self, request, code: str):
         version = current_version(code)
         if version is None:
             raise Http404("该事项不存在或未发布。")
-        return Response(CatalogVersionDetail(version).data)
+        return Response(CatalogGuideDetail(version).data)
 
 
 # --- Staff: drafts and publishing -----------------------------------------------------------------

@@ -16,6 +16,7 @@ import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
@@ -97,6 +98,8 @@ def test_no_5xx_and_documented_status_codes(client, demo_people, real_objects, r
 
             try:
                 run()
+            except Unsatisfiable:
+                continue  # e.g. nothing to make invalid in an operation without parameters
             except (Exception, BaseExceptionGroup) as exc:  # one operation's failure must not hide the others'
                 failures.append(f"{operation.method.upper()} {operation.path}: {str(exc)[:600]}")
     assert operations > 30

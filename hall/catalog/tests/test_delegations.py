@@ -148,3 +148,12 @@ def test_a_town_clerk_cannot_take_in_a_theme_service_with_matters_kept_by_the_co
     assert client.get(url, {"theme": theme.code}).status_code == 404
     client.force_login(demo_people["clerk"])
     assert client.get(url, {"theme": theme.code}).status_code == 200
+
+
+def test_the_guide_api_lists_the_sites(client, demo_people):
+    version = _published("个体工商户设立登记")
+    sites = client.get(f"/api/v1/matters/{version.matter.code}/").json()["sites"]
+    by_name = {s["site"]: s for s in sites}
+    assert by_name["清源县政务服务中心"]["kind"] == "县级办理"
+    assert by_name["城关镇便民服务中心"]["kind"] == "下放" and by_name["城关镇便民服务中心"]["decides"] is True
+    assert by_name["城关镇便民服务中心"]["document"] == DELEGATION_DOCUMENT
