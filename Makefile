@@ -24,10 +24,12 @@ SEED_STAMP := $(VAR_DIR)/.demo-seeded
 
 $(SEED_STAMP): | migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_startup_theme
 	touch $(SEED_STAMP)
 
 seed: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_startup_theme
 
 run: install migrate $(SEED_STAMP)
 	@bash scripts/run-dev.sh

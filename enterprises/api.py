@@ -191,17 +191,18 @@ class DormancyApi(StaffApi):
         return Response({"id": dormancy.pk, "starts_on": dormancy.starts_on, "ends_on": dormancy.ends_on}, status=201)
 
 
+class StartupTaskOutput(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_display = serializers.CharField(source="get_kind_display")
+    application_number = serializers.CharField(source="application.number")
+    department = serializers.CharField(source="application.department.name")
+    status = serializers.CharField(source="application.status")
+    window = serializers.IntegerField(source="window.number", default=None, allow_null=True)
+    done_at = serializers.DateTimeField(allow_null=True)
+
+
 class StartupDetailApi(StaffApi):
     roles = (R.CLERK, R.APPROVER, R.SUPERVISOR, R.LEADER)
-
-    class StartupTaskOutput(serializers.Serializer):
-        kind = serializers.CharField()
-        kind_display = serializers.CharField(source="get_kind_display")
-        application_number = serializers.CharField(source="application.number")
-        department = serializers.CharField(source="application.department.name")
-        status = serializers.CharField(source="application.status")
-        window = serializers.IntegerField(source="window.number", default=None)
-        done_at = serializers.DateTimeField(allow_null=True)
 
     class StartupOutput(serializers.Serializer):
         number = serializers.CharField(source="bundle.number")
@@ -214,10 +215,7 @@ class StartupDetailApi(StaffApi):
         within_target = serializers.BooleanField(allow_null=True)
         return_count = serializers.IntegerField()
         credit_code = serializers.CharField(source="entity.credit_code", default="")
-        tasks = serializers.SerializerMethodField()
-
-        def get_tasks(self, obj) -> list[dict]:
-            return StartupDetailApi.StartupTaskOutput(obj.tasks.all(), many=True).data
+        tasks = StartupTaskOutput(many=True)
 
     @extend_schema(responses=StartupOutput, summary="企业开办办理情况")
     def get(self, request, number: str):

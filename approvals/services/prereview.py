@@ -36,6 +36,9 @@ from approvals.transitions import TRANSITIONS, Action
 from hall.models import AuditLog, Notification, User
 from hall.workdays import WorkingCalendar
 
+# Rows per UPDATE … CASE: the CASE grows with the batch, so a bounded batch keeps each statement cheap.
+DEEM_BATCH_SIZE = 200
+
 
 def answer_deadline_for(received_on: date, *, calendar: WorkingCalendar) -> date:
     """The last working day to answer materials received on ``received_on`` (the day itself is not counted)."""
@@ -159,6 +162,7 @@ def applications_deem_accepted(*, today: date, calendar: WorkingCalendar) -> int
             "warned_level",
             "updated_at",
         ],
+        batch_size=DEEM_BATCH_SIZE,
     )
     ApplicationEvent.objects.bulk_create(events)
     AuditLog.objects.bulk_create(audits)

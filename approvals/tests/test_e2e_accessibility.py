@@ -9,14 +9,15 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-pytest.importorskip("playwright.sync_api")
-axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
-from playwright.sync_api import Page
-
 from approvals import services
 from approvals.tests.conftest import applicant
 from approvals.tests.factories import MaterialFactory, MatterVersionFactory
 from hall.catalog.models import MatterVersion
+
+pytest.importorskip("playwright.sync_api")
+from playwright.sync_api import Page
+
+axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")  # dev-only (requirements-dev.txt)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

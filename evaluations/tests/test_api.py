@@ -202,3 +202,16 @@ def test_schema_lists_the_endpoints(client):
 def test_ticket_page_shows_the_service_qr(client, service_record):
     page = client.get(reverse("queue_ticket", args=[service_record.ticket.token])).content.decode()
     assert "扫码评价本次窗口服务" in page
+
+
+def test_idle_evaluator_records_the_service_as_not_evaluated(device_client, service_record):
+    from hall.queue.models import ServiceRecord
+
+    url = reverse("evaluator_skip")
+    response = device_client.post(url, data=json.dumps({"service": service_record.pk}), content_type="application/json")
+    assert response.status_code == 200 and response.json()["skipped"] is True
+    service_record.refresh_from_db()
+    assert service_record.evaluation_status == ServiceRecord.EvaluationStatus.SKIPPED
+    assert device_client.get(reverse("evaluator_pending")).json()["service"] is None
+    bad_body = device_client.post(url, data="not json", content_type="application/json")
+    assert bad_body.status_code == 400
