@@ -173,6 +173,23 @@ class DeregistrationApi(StaffApi):
         return Response({"id": record.pk, "state": record.state, "notice_ends_on": record.notice_ends_on}, status=201)
 
 
+class EntityRevokeApi(StaffApi):
+    roles = WRITE_ROLES
+
+    class RevokeInput(serializers.Serializer):
+        decision_number = serializers.CharField(max_length=100)
+        reason = serializers.CharField(max_length=1000)
+
+    @extend_schema(request=RevokeInput, responses={201: EntityOutput}, summary="吊销营业执照（记入登记档案）")
+    def post(self, request, pk: int):
+        data = self.RevokeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        entity = services.entity_revoke(
+            entity=self.entity(pk), by=request.user, ip=client_ip(request), **data.validated_data
+        )
+        return Response(EntityOutput(entity).data, status=201)
+
+
 class DormancyApi(StaffApi):
     roles = WRITE_ROLES
 

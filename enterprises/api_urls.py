@@ -11,6 +11,7 @@ urlpatterns = [
     path("enterprises/<int:pk>/changes/", api.EntityChangeApi.as_view(), name="api-entity-change"),
     path("enterprises/<int:pk>/deregistrations/", api.DeregistrationApi.as_view(), name="api-entity-deregistration"),
     path("enterprises/<int:pk>/dormancies/", api.DormancyApi.as_view(), name="api-entity-dormancy"),
+    path("enterprises/<int:pk>/revocations/", api.EntityRevokeApi.as_view(), name="api-entity-revocation"),
     path("startup/<str:number>/", api.StartupDetailApi.as_view(), name="api-startup"),
     path("public/deregistration-notices/", api.NoticeListApi.as_view(), name="api-deregistration-notices"),
     path(

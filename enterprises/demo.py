@@ -1,5 +1,6 @@
 """Demo data of the 企业开办 one-window theme (企业开办一窗通办): its extra departments, windows,
-matters and the theme service itself. Idempotent; run after ``hall.demo.seed_demo``.
+matters, the theme service itself and the demo clerk of the 企业开办专区 (``clerk05``, window 5).
+Idempotent; run after ``hall.demo.seed_demo`` (``make run`` runs both).
 
 The catalog demo's own "企业开办" theme bundles three matters; the bureau's one-window practice has
 six parallel tasks (设立登记, 印章刻制, 发票与税控设备申领, 社保登记/员工参保, 公积金缴存登记, 银行预约开户),
@@ -14,8 +15,9 @@ from django.db import transaction
 
 from enterprises.services.startup import DEFAULT_THEME_CODE, STARTUP_ZONE
 from hall.catalog.models import Material, Matter, MatterVersion, ThemeService
-from hall.demo import COUNTY_CODE, COUNTY_HALL, _credit_code
-from hall.models import Department, Division, Site, Window, Zone
+from hall.demo import COUNTY_CODE, COUNTY_HALL, DEMO_PASSWORD, _credit_code
+from hall.models import Department, Division, Site, User, Window, Zone
+from hall.services.accounts import user_create
 
 # (department name, short name, serial for its code)
 DEPARTMENTS = [
@@ -39,14 +41,40 @@ MATTERS = [
 ]
 REGISTRATION = "有限责任公司设立登记"
 TAX = "新办纳税人涉税事项"
+# The demo clerk who takes 企业开办 submissions: (username, full name, window number, phone).
+STARTUP_CLERK = ("clerk05", "孙悦", 5, "13900000006")
 
 
 @transaction.atomic
 def seed_startup_theme() -> ThemeService | None:
-    """Create (once) the 企业开办一窗通办 theme; None when the base demo catalog is missing."""
-    existing = ThemeService.objects.filter(code=DEFAULT_THEME_CODE).first()
-    if existing is not None:
-        return existing
+    """Create (once) the 企业开办一窗通办 theme and the zone's demo clerk; None when the base demo
+    catalog is missing. Running it again changes nothing."""
+    theme = ThemeService.objects.filter(code=DEFAULT_THEME_CODE).first() or _create_theme()
+    if theme is not None:
+        _seed_startup_clerk()
+    return theme
+
+
+def _seed_startup_clerk() -> None:
+    username, full_name, number, phone = STARTUP_CLERK
+    if User.objects.filter(username=username).exists():
+        return
+    window = Window.objects.select_related("department", "site").get(
+        site__name=COUNTY_HALL, number=number, zone__name=STARTUP_ZONE
+    )
+    user_create(
+        username=username,
+        password=DEMO_PASSWORD,
+        full_name=full_name,
+        role=User.Role.CLERK,
+        department=window.department,
+        site=window.site,
+        window=window,
+        phone=phone,
+    )
+
+
+def _create_theme() -> ThemeService | None:
     published = {
         v.name: v
         for v in MatterVersion.objects.filter(status=MatterVersion.Status.PUBLISHED, name__in=[REGISTRATION, TAX])

@@ -80,6 +80,11 @@ class DeregistrationForm(forms.Form):
     reason = forms.CharField(label="注销原因", max_length=500, required=False)
 
 
+class RevokeForm(forms.Form):
+    decision_number = forms.CharField(label="行政处罚决定书文号", max_length=100)
+    reason = forms.CharField(label="吊销事实和依据", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
 class DormancyForm(forms.Form):
     starts_on = forms.DateField(label="歇业开始日期", widget=DateInput())
     ends_on = forms.DateField(label="歇业结束日期", widget=DateInput())

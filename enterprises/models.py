@@ -176,6 +176,7 @@ class ActKind(models.TextChoices):
     OBJECTION = "objection", "注销异议"
     DEREGISTER = "deregister", "注销登记"
     CONVERT = "convert", "个转企"
+    REVOKE = "revoke", "吊销营业执照"
 
 
 class RegistrationAct(models.Model):

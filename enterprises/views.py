@@ -19,7 +19,7 @@ from approvals.views.common import paginate, query_without, roles_required
 from enterprises import forms, selectors, services
 from enterprises.hours import format_minutes, opening_hours
 from enterprises.metrics import METRICS
-from enterprises.models import Deregistration, Dormancy, EntityImport, StartupBundle, StartupTask
+from enterprises.models import Deregistration, Dormancy, EntityImport, EntityStatus, StartupBundle, StartupTask
 from hall.metrics import Scope
 from hall.models import Site, User
 from hall.privacy import mask_id_number
@@ -62,7 +62,10 @@ def _entity_page(request, entity, *, status=200, **forms_by_name):
         "masked_id": mask_id_number(entity.legal_representative_id_number),
         "can_act": request.user.role in REGISTER_STAFF,
         "change_form": forms.ChangeForm(),
-        "deregistration_form": forms.DeregistrationForm(),
+        "deregistration_form": forms.DeregistrationForm(
+            initial={"kind": Deregistration.Kind.ORDINARY} if entity.status == EntityStatus.REVOKED else None
+        ),
+        "revoke_form": forms.RevokeForm(),
         "dormancy_form": forms.DormancyForm(),
         "extend_form": forms.DormancyExtendForm(),
         "convert_form": forms.ConvertForm(),
@@ -83,7 +86,7 @@ def entity_detail(request, pk: int):
 @require_POST
 @roles_required(*REGISTER_STAFF)
 def entity_act(request, pk: int, act: str):
-    """One registration act on the entity page: 变更, 注销, 歇业, 歇业延期, 个转企."""
+    """One registration act on the entity page: 变更, 注销, 歇业, 歇业延期, 个转企, 吊销."""
     entity = selectors.entity_with_history(pk)
     if entity is None:
         raise Http404("没有找到该市场主体。")
@@ -94,6 +97,7 @@ def entity_act(request, pk: int, act: str):
         "dormancy": ("dormancy_form", forms.DormancyForm),
         "extend": ("extend_form", forms.DormancyExtendForm),
         "convert": ("convert_form", forms.ConvertForm),
+        "revoke": ("revoke_form", forms.RevokeForm),
     }
     if act not in form_classes:
         raise Http404("未知的登记行为。")
@@ -113,6 +117,9 @@ def entity_act(request, pk: int, act: str):
                     if record.state == Deregistration.State.IN_NOTICE
                     else "注销登记已完成。",
                 )
+            elif act == "revoke":
+                services.entity_revoke(entity=entity, by=request.user, ip=ip, **data)
+                messages.success(request, "吊销营业执照已记录，该主体已退出实有主体统计。")
             elif act == "dormancy":
                 services.dormancy_file(entity=entity, by=request.user, ip=ip, **data)
                 messages.success(request, "歇业备案已完成。")

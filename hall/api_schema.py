@@ -46,24 +46,26 @@ class HallAutoSchema(AutoSchema):
         view = self.view
         if self.method in ("POST", "PUT", "PATCH", "DELETE"):
             codes += ["409", "415"]
+        elif self._handler_answers("HTTP_409_CONFLICT", "status=409"):
+            codes.append("409")  # e.g. a download whose file is not ready yet
             if any("MultiPart" in p.__name__ for p in getattr(view, "parser_classes", [])):
                 codes.append("413")
         if getattr(view, "throttle_classes", None):
             codes.append("429")
         return codes
 
-    def _created_status_in_source(self) -> bool:
-        """Whether the view's handler answers 201 (an APIView that creates, not a CreateAPIView)."""
+    def _handler_answers(self, *markers: str) -> bool:
+        """Whether the view's handler sets one of these statuses itself (spectacular cannot see it)."""
         handler = getattr(self.view, self.method.lower(), None)
         try:
             source = inspect.getsource(handler) if handler is not None else ""
         except (OSError, TypeError):
             return False
-        return "HTTP_201_CREATED" in source or "status=201" in source
+        return any(marker in source for marker in markers)
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction=direction)
-        if "200" in responses and "201" not in responses and self._created_status_in_source():
+        if "200" in responses and "201" not in responses and self._handler_answers("HTTP_201_CREATED", "status=201"):
             responses["201"] = responses["200"]
         for code in self._error_codes():
             if code not in responses:

@@ -237,6 +237,7 @@ SPECTACULAR_SETTINGS = {
         "TicketStatusEnum": "hall.queue.models.Ticket.Status",
         "AppointmentStatusEnum": "hall.queue.models.Appointment.Status",
         "ApplicationStatusEnum": "approvals.models.Status",
+        "DeregistrationKindEnum": "enterprises.models.Deregistration.Kind",
     },
 }
 

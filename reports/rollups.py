@@ -13,12 +13,18 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models import Count, F, IntegerField, Q, Sum
-from django.db.models.functions import Cast, Least, TruncDate
+from django.db.models.functions import Cast, Least, TruncDate, TruncMonth
 from django.utils import timezone
 
 from approvals.models import ONLINE_CHANNELS, Application, ClockExtension, ClockPause
 from hall.queue.models import CallLog, Ticket
-from reports.models import WAIT_BUCKETS, ApplicationDailyRollup, QueueDailyRollup, RollupRun
+from reports.models import (
+    WAIT_BUCKETS,
+    ApplicationDailyRollup,
+    ApplicationMonthlyRollup,
+    QueueDailyRollup,
+    RollupRun,
+)
 
 ADVISORY_LOCK_KEY = 831_001  # reports rollup rebuild
 ONLINE = [str(c) for c in ONLINE_CHANNELS]
@@ -168,6 +174,36 @@ def _queue_rows(first_day: date, last_day: date) -> list[QueueDailyRollup]:
     return list(rows.values())
 
 
+def _month_bounds(first_day: date, last_day: date) -> tuple[date, date]:
+    start = first_day.replace(day=1)
+    following = (last_day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return start, following - timedelta(days=1)
+
+
+def _monthly_rows(first_day: date, last_day: date) -> list[ApplicationMonthlyRollup]:
+    """The months touching ``first_day``..``last_day``, summed from the (already rebuilt) daily rows."""
+    start, end = _month_bounds(first_day, last_day)
+    measures = [f for f in APP_MEASURES]
+    records = (
+        ApplicationDailyRollup.objects.filter(day__range=(start, end))
+        .values("site_id", "site_level", "department_id", "category", "channel", k_month=TruncMonth("day"))
+        .annotate(**{f"s_{m}": Sum(m) for m in measures})
+        .order_by()
+    )
+    return [
+        ApplicationMonthlyRollup(
+            month=r["k_month"],
+            site_id=r["site_id"],
+            site_level=r["site_level"],
+            department_id=r["department_id"],
+            category=r["category"],
+            channel=r["channel"],
+            **{m: r[f"s_{m}"] or 0 for m in measures},
+        )
+        for r in records
+    ]
+
+
 def rollups_rebuild(*, first_day: date, last_day: date, trigger: str = "command") -> RollupRun:
     """Rebuild both rollups for ``first_day``..``last_day`` (inclusive) from the raw rows."""
     if last_day < first_day:
@@ -181,6 +217,9 @@ def rollups_rebuild(*, first_day: date, last_day: date, trigger: str = "command"
         QueueDailyRollup.objects.filter(day__range=(first_day, last_day)).delete()
         ApplicationDailyRollup.objects.bulk_create(app_rows, batch_size=5000)
         QueueDailyRollup.objects.bulk_create(queue_rows, batch_size=5000)
+        month_start, month_end = _month_bounds(first_day, last_day)
+        ApplicationMonthlyRollup.objects.filter(month__range=(month_start, month_end)).delete()
+        ApplicationMonthlyRollup.objects.bulk_create(_monthly_rows(first_day, last_day), batch_size=5000)
         run = RollupRun.objects.create(
             started_at=started,
             finished_at=timezone.now(),

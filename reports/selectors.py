@@ -75,11 +75,11 @@ def _queue_site_ids() -> list[int]:
     return sorted(set(QueueLine.objects.filter(is_active=True).values_list("site_id", flat=True)))
 
 
-def live_hall(now=None) -> dict:
+def live_hall(now=None, *, department_id: int | None = None) -> dict:
     """Waiting per zone, windows open/paused/idle, calls in the last hour, today's average wait,
     warning cards: six queries, cached for a minute."""
     now = now or timezone.now()
-    key = f"reports:live:{now:%Y%m%d%H%M}"
+    key = f"reports:live:{department_id or 0}:{now:%Y%m%d%H%M}"
     found = cache.get(key)
     if found is not None:
         return found
@@ -103,12 +103,10 @@ def live_hall(now=None) -> dict:
         issued=Count("id"),
         waiting=Count("id", filter=Q(status="waiting")),
     )
-    warnings = dict(
-        Application.objects.filter(clock_state="running", warning_level__in=["yellow", "red"])
-        .values_list("warning_level")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    applications = Application.objects.filter(clock_state="running", warning_level__in=["yellow", "red"])
+    if department_id is not None:
+        applications = applications.filter(Q(department_id=department_id) | Q(department__parent_id=department_id))
+    warnings = dict(applications.values_list("warning_level").annotate(n=Count("id")).order_by())
     average = activity["average_wait"]
     result = {
         "waiting": waiting,
@@ -123,8 +121,8 @@ def live_hall(now=None) -> dict:
         "average_wait_minutes": None if average is None else round(Decimal(average) / 60, 1),
         "yellow": warnings.get("yellow", 0),
         "red": warnings.get("red", 0),
-        "yellow_url": list_url("application_list", warning="yellow"),
-        "red_url": list_url("application_list", warning="red"),
+        "yellow_url": list_url("application_list", warning="yellow", department=department_id or ""),
+        "red_url": list_url("application_list", warning="red", department=department_id or ""),
         "queue_url": list_url("queue_stats", start=today.isoformat(), end=today.isoformat()),
         "sites": sites,
         "at": timezone.localtime(now),
@@ -148,7 +146,7 @@ def supervisor_dashboard(*, department_id: int | None, today: date | None = None
     month = Scope(start=today.replace(day=1), end=today, department_id=department_id)
     with memo():
         return {
-            "live": live_hall(),
+            "live": live_hall(department_id=department_id),
             "today": figures(
                 [
                     "app.received",
@@ -242,7 +240,7 @@ def leader_cockpit(*, department_id: int | None, today: date | None = None) -> d
             "ytd": ytd,
             "last": last,
             "rollup": last_rollup_run(),
-            "live": live_hall(),
+            "live": live_hall(department_id=department_id),
         }
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.conf import settings
+from django.db.models import Case, F, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -35,9 +36,6 @@ from approvals.signals import application_transitioned
 from approvals.transitions import TRANSITIONS, Action
 from hall.models import AuditLog, Notification, User
 from hall.workdays import WorkingCalendar
-
-# Rows per UPDATE … CASE: the CASE grows with the batch, so a bounded batch keeps each statement cheap.
-DEEM_BATCH_SIZE = 200
 
 
 def answer_deadline_for(received_on: date, *, calendar: WorkingCalendar) -> date:
@@ -107,7 +105,6 @@ def applications_deem_accepted(*, today: date, calendar: WorkingCalendar) -> int
             today, app.promised_deadline, app.promised_limit_days, calendar=calendar
         )
         app.warned_level = WarningLevel.NONE
-        app.updated_at = now
         note = (
             f"材料于 {received_on:%Y-%m-%d} 收到，至 {app.answer_deadline:%Y-%m-%d} 未受理、不予受理或一次性告知补正，"
             "依《行政许可法》第三十二条视为受理，自收到材料之日起计算办理时限。"
@@ -148,22 +145,25 @@ def applications_deem_accepted(*, today: date, calendar: WorkingCalendar) -> int
             )
         )
         moved.append((app, from_status))
-    Application.objects.bulk_update(
-        due,
-        [
-            "status",
-            "deemed_accepted",
-            "accepted_on",
-            "accepted_at",
-            "clock_state",
-            "promised_deadline",
-            "legal_deadline",
-            "warning_level",
-            "warned_level",
-            "updated_at",
-        ],
-        batch_size=DEEM_BATCH_SIZE,
-    )
+    # One UPDATE per (acceptance day, deadlines, level): a handful, whatever the number of rows.
+    # ``accepted_at`` reads the old row (SET sees the values before the UPDATE).
+    groups: dict[tuple, list[int]] = {}
+    for app in due:
+        key = (app.accepted_on, app.promised_deadline, app.legal_deadline, app.warning_level)
+        groups.setdefault(key, []).append(app.pk)
+    for (accepted_on, promised, legal, level), ids in groups.items():
+        Application.objects.filter(pk__in=ids).update(
+            status=Status.ACCEPTED,
+            deemed_accepted=True,
+            accepted_on=accepted_on,
+            accepted_at=Case(When(status=Status.SUPPLEMENTED, then=F("supplemented_at")), default=F("received_at")),
+            clock_state=ClockState.RUNNING,
+            promised_deadline=promised,
+            legal_deadline=legal,
+            warning_level=level,
+            warned_level=WarningLevel.NONE,
+            updated_at=now,
+        )
     ApplicationEvent.objects.bulk_create(events)
     AuditLog.objects.bulk_create(audits)
     applicants_notify_many(messages)

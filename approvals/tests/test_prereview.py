@@ -49,7 +49,7 @@ def test_an_unanswered_online_submission_is_deemed_accepted_once_from_its_receip
     app.refresh_from_db()
     assert after.deemed_accepted == 1
     assert app.status == Status.ACCEPTED and app.deemed_accepted
-    assert app.accepted_on == received
+    assert app.accepted_on == received and app.accepted_at == app.received_at
     assert app.promised_deadline == calendar.add_working_days(received, version.promised_limit_days)
     assert app.legal_deadline == calendar.add_working_days(received, version.legal_limit_days)
 
@@ -102,6 +102,7 @@ def test_a_supplement_starts_a_new_answer_period_from_its_day(people, version):
     applications_sweep_warnings(today=_day_after(app.answer_deadline), calendar=calendar)
     app.refresh_from_db()
     assert app.status == Status.ACCEPTED and app.deemed_accepted and app.accepted_on == supplemented_on
+    assert app.accepted_at == app.supplemented_at
 
 
 def test_a_clerk_accepting_after_the_deadline_counts_from_the_receipt(people, received):

@@ -3,10 +3,12 @@
 from enterprises.services.exits import (
     DormancySweep,
     deregistration_file,
+    deregistration_on_decision,
     deregistrations_sweep,
     dormancies_sweep,
     dormancy_extend,
     dormancy_file,
+    entity_revoke,
     objection_file,
 )
 from enterprises.services.imports import COLUMNS, HEADERS, entity_import_create, entity_import_run, progress_key
@@ -36,6 +38,7 @@ __all__ = [
     "credit_code_build",
     "credit_code_issue",
     "deregistration_file",
+    "deregistration_on_decision",
     "deregistrations_sweep",
     "dormancies_sweep",
     "dormancy_extend",
@@ -45,6 +48,7 @@ __all__ = [
     "entity_import_create",
     "entity_import_run",
     "entity_register",
+    "entity_revoke",
     "objection_file",
     "on_application_transitioned",
     "progress_key",

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from approvals.models import Decision
 from enterprises.models import (
     ActKind,
     Deregistration,
@@ -45,10 +46,12 @@ def _add_years(day: date, years: int) -> date:
 
 
 def _deregister(entity: MarketEntity, *, on: date, by, note: str, application=None) -> None:
+    # A revoked entity (吊销) already left the stock on its revocation day: keep that exit date.
+    if entity.status != EntityStatus.REVOKED:
+        entity.deregistered_on = on
+        flows_record(deregistered=[(on, entity.entity_type, entity.site_id)])
     entity.status = EntityStatus.DEREGISTERED
-    entity.deregistered_on = on
     entity.save(update_fields=["status", "deregistered_on", "updated_at"])
-    flows_record(deregistered=[(on, entity.entity_type, entity.site_id)])
     _act(entity, ActKind.DEREGISTER, on=on, by=by, application=application, note=note)
 
 
@@ -65,7 +68,8 @@ def deregistration_file(
     ip: str | None = None,
 ) -> Deregistration:
     """File a deregistration. 简易注销 needs no unsettled debts and every investor's written promise,
-    then opens a 20-day public notice (个体工商户 need none); 普通注销 deregisters on its decision."""
+    then opens a 20-day public notice (个体工商户 need none); 普通注销 deregisters on its decision,
+    also for a revoked entity (吊销后注销), linked to its application (办件) where there is one."""
     errors = {}
     if kind not in Deregistration.Kind.values:
         errors["kind"] = "请选择注销方式。"
@@ -79,8 +83,11 @@ def deregistration_file(
     on = _today(today)
     with transaction.atomic():
         entity = _locked(entity)
-        check_open(entity, "注销登记")
-        if entity.status != EntityStatus.ACTIVE:
+        if entity.status == EntityStatus.REVOKED and kind == Deregistration.Kind.SIMPLE:
+            raise ValidationError({"kind": f"{entity.name}已被吊销营业执照，须办理普通注销。"})
+        if entity.status != EntityStatus.REVOKED:
+            check_open(entity, "注销登记")
+        if entity.status not in (EntityStatus.ACTIVE, EntityStatus.REVOKED):
             raise ValidationError({"entity": f"{entity.name}当前状态为“{entity.get_status_display()}”，不能申请注销。"})
         skip_notice = kind == Deregistration.Kind.ORDINARY or entity.entity_type == EntityType.INDIVIDUAL
         record = Deregistration(
@@ -111,6 +118,33 @@ def deregistration_file(
             actor=by, action=f"entity.deregister_{kind}", obj=entity, before=before, after=model_snapshot(entity), ip=ip
         )
     return record
+
+
+ORDINARY_DEREGISTRATION_MATTER = "注销登记"  # the catalog's words for the 普通注销 matters
+
+
+def deregistration_on_decision(*, application, by) -> Deregistration | None:
+    """普通注销 run as a plain application (办件): when a 注销登记 application of an entity on the
+    register is approved, the entity is deregistered in the same transaction, the act linked to it.
+
+    Called by ``on_application_transitioned``; an entity already deregistered is left alone, so a
+    repeated signal changes nothing, and a state that cannot be deregistered refuses the decision.
+    """
+    if application.decision != Decision.APPROVED or not application.applicant_credit_code:
+        return None
+    names = [application.matter_version.name, application.sub_item.name if application.sub_item_id else ""]
+    if not any(ORDINARY_DEREGISTRATION_MATTER in name for name in names):
+        return None
+    entity = MarketEntity.objects.filter(credit_code=application.applicant_credit_code).first()
+    if entity is None or entity.status == EntityStatus.DEREGISTERED:
+        return None
+    return deregistration_file(
+        entity=entity,
+        kind=Deregistration.Kind.ORDINARY,
+        by=by,
+        reason=f"{max(names, key=len)}（办件 {application.number}）准予注销",
+        application=application,
+    )
 
 
 def objection_file(
@@ -188,6 +222,48 @@ def deregistrations_sweep(*, today: date | None = None) -> int:
         )
         audit_record(actor=None, action="entity.deregister_sweep", after={"entities": entity_ids})
     return len(due)
+
+
+def entity_revoke(
+    *,
+    entity: MarketEntity,
+    decision_number: str,
+    reason: str,
+    by,
+    today: date | None = None,
+    ip: str | None = None,
+) -> MarketEntity:
+    """吊销营业执照 (revocation, an administrative penalty): the entity stops trading and leaves the
+    stock that day, as imported 吊销 rows do; it still exists in law until a 普通注销 (吊销后注销)."""
+    errors = {}
+    number = decision_number.strip()
+    if not 4 <= len(number) <= 100:
+        errors["decision_number"] = "请填写行政处罚决定书文号（4 至 100 字）。"
+    if len(reason.strip()) < 4:
+        errors["reason"] = "请写明吊销营业执照的事实和依据（不少于 4 个字）。"
+    if errors:
+        raise ValidationError(errors)
+    on = _today(today)
+    with transaction.atomic():
+        entity = _locked(entity)
+        check_open(entity, "吊销营业执照")
+        if entity.status == EntityStatus.IN_NOTICE:
+            raise ValidationError({"entity": f"{entity.name}正在简易注销公示期，请先终止公示再作出吊销决定。"})
+        before = model_snapshot(entity)
+        entity.status = EntityStatus.REVOKED
+        entity.deregistered_on = on
+        entity.save(update_fields=["status", "deregistered_on", "updated_at"])
+        flows_record(deregistered=[(on, entity.entity_type, entity.site_id)])
+        _act(
+            entity,
+            ActKind.REVOKE,
+            on=on,
+            by=by,
+            changes={"decision_number": number},
+            note=f"行政处罚决定书 {number}：{reason.strip()}",
+        )
+        audit_record(actor=by, action="entity.revoke", obj=entity, before=before, after=model_snapshot(entity), ip=ip)
+    return entity
 
 
 # --- Dormancy (歇业) --------------------------------------------------------------------------------

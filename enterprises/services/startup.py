@@ -31,6 +31,7 @@ from approvals.services import (
 )
 from enterprises.hours import opening_hours, target_minutes
 from enterprises.models import EntityType, StartupBundle, StartupReturn, StartupTask, TaskKind
+from enterprises.services.exits import deregistration_on_decision
 from enterprises.services.register import entity_register, validate_entity_fields
 from hall.catalog.models import HandlingType, Material, MatterVersion, ThemeService
 from hall.models import Site, User, Window
@@ -204,6 +205,8 @@ def startup_task_finish(
 
 def on_application_transitioned(sender, *, application, action, from_status, to_status, by, **kwargs) -> None:
     """Receiver of ``approvals.signals.application_transitioned`` (inside the transition's transaction)."""
+    if to_status == Status.DECIDED:
+        deregistration_on_decision(application=application, by=by)
     task = StartupTask.objects.select_related("startup").filter(application_id=application.pk).first()
     if task is None:
         return

@@ -231,6 +231,7 @@ class WorkOrder(models.Model):
             ),
             models.Index(
                 fields=["warning_level", "deadline_at"],
+                include=["status"],
                 condition=Q(status__in=ACTIVE_STATUSES),
                 name="workorder_active_level_idx",
             ),

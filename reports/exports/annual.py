@@ -35,6 +35,8 @@ SECTION_DIMENSIONS = [
     "kind",
 ]
 MAX_BREAKDOWN_ROWS = 60
+# Units of figures that are not counts (rates, averages, durations): never summed in a trend chart.
+NOT_COUNTS = {"%", "分钟", "小时", "工作日", "件/工作日"}
 
 
 def _change(current, previous) -> Decimal | None:
@@ -76,7 +78,7 @@ def _section_sheet(wb, section: str, metrics: list[Metric], scope: Scope) -> Non
         )
         row += 1
     # Monthly trend of the counted figures (not rates): a table and a line chart.
-    counted = [m for m in metrics if "month" in m.dimensions and m.unit != "%" and m.breakdown][:6]
+    counted = [m for m in metrics if "month" in m.dimensions and m.unit not in NOT_COUNTS and m.breakdown][:6]
     if counted:
         months = months_of(scope)
         values = {m.code: {r.key: r.value for r in breakdown_of(m, scope, "month")} for m in counted}
@@ -130,7 +132,7 @@ def _section_sheet(wb, section: str, metrics: list[Metric], scope: Scope) -> Non
         break
     # Counted figures by the section's other dimensions (tables only).
     for dimension in SECTION_DIMENSIONS:
-        chosen = [m for m in metrics if m.unit != "%" and m.breakdown and dimension in m.dimensions][:4]
+        chosen = [m for m in metrics if m.unit not in NOT_COUNTS and m.breakdown and dimension in m.dimensions][:4]
         if not chosen:
             continue
         lines = {m.code: breakdown_of(m, scope, dimension) for m in chosen}
