@@ -62,6 +62,8 @@ def _seed_startup_clerk() -> None:
     window = Window.objects.select_related("department", "site").get(
         site__name=COUNTY_HALL, number=number, zone__name=STARTUP_ZONE
     )
+    if window.clerks.exists():  # one clerk per window: someone already works there
+        return
     user_create(
         username=username,
         password=DEMO_PASSWORD,

@@ -68,9 +68,7 @@ class ApplicationMonthlyRollup(models.Model):
     month = models.DateField("月份（当月 1 日）")
     site = models.ForeignKey("hall.Site", verbose_name="服务场所", on_delete=models.CASCADE, related_name="+")
     site_level = models.CharField("场所层级", max_length=16)
-    department = models.ForeignKey(
-        "hall.Department", verbose_name="部门", on_delete=models.CASCADE, related_name="+"
-    )
+    department = models.ForeignKey("hall.Department", verbose_name="部门", on_delete=models.CASCADE, related_name="+")
     category = models.CharField("事项类型", max_length=2)
     channel = models.CharField("申请渠道", max_length=16)
 

@@ -183,7 +183,7 @@ def _month_bounds(first_day: date, last_day: date) -> tuple[date, date]:
 def _monthly_rows(first_day: date, last_day: date) -> list[ApplicationMonthlyRollup]:
     """The months touching ``first_day``..``last_day``, summed from the (already rebuilt) daily rows."""
     start, end = _month_bounds(first_day, last_day)
-    measures = [f for f in APP_MEASURES]
+    measures = list(APP_MEASURES)
     records = (
         ApplicationDailyRollup.objects.filter(day__range=(start, end))
         .values("site_id", "site_level", "department_id", "category", "channel", k_month=TruncMonth("day"))

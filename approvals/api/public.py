@@ -19,7 +19,7 @@ from approvals.api.outputs import (
 )
 from approvals.selectors import application_track
 from approvals.transitions import ACTION_LABELS
-from hall.privacy import mask_name
+from hall.privacy import mask_name, mask_phone
 from hall.ratelimit import ClientRateThrottle
 from hall.services.audit import client_ip
 
@@ -119,9 +119,17 @@ class CitizenRegisterInput(serializers.Serializer):
 
 
 class CitizenRegisterOutput(serializers.Serializer):
+    """The new account, masked like every answer carrying personal data (the username is the phone)."""
+
     id = serializers.IntegerField()
-    username = serializers.CharField()
-    full_name = serializers.CharField()
+    username = serializers.SerializerMethodField()
+    full_name = serializers.SerializerMethodField()
+
+    def get_username(self, obj) -> str:
+        return mask_phone(obj.username)
+
+    def get_full_name(self, obj) -> str:
+        return mask_name(obj.full_name)
 
 
 class CitizenRegisterApi(APIView):

@@ -127,3 +127,13 @@ def test_signup_page_answers_429_past_the_limit(db):
     ]
     assert statuses[:10] == [400] * 10 and statuses[10:] == [429, 429]
     assert "过于频繁" in client.post("/signup/", {}).content.decode()
+
+
+def test_citizen_register_answer_is_masked(db):
+    response = APIClient().post(
+        "/api/v1/citizens/register/",
+        {"phone": "13911113333", "password": "Citizen@2026", "full_name": "秦申请", "id_number": "440304199003070026"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["username"] == "139****3333" and response.json()["full_name"] == "秦*请"

@@ -207,6 +207,8 @@ def on_application_transitioned(sender, *, application, action, from_status, to_
     """Receiver of ``approvals.signals.application_transitioned`` (inside the transition's transaction)."""
     if to_status == Status.DECIDED:
         deregistration_on_decision(application=application, by=by)
+    if application.bundle_id is None:
+        return  # only applications of a 一件事 bundle are 企业开办 tasks: no query for the rest
     task = StartupTask.objects.select_related("startup").filter(application_id=application.pk).first()
     if task is None:
         return

@@ -19,18 +19,17 @@ REGISTRATION = {
 
 @pytest.fixture
 def startup_staff(demo_people):
-    """Staff of the 企业开办专区: clerks at windows 5 (intake), 6 (registration) and 7 (tax), and the
-    registration approver of 市场监管 in the back office (no window)."""
-    from enterprises.demo import seed_startup_theme
+    """Staff of the 企业开办专区: clerks at windows 5 (intake: the demo theme's own ``clerk05``),
+    6 (registration) and 7 (tax), and the registration approver of 市场监管 in the back office."""
+    from enterprises.demo import STARTUP_CLERK, seed_startup_theme
     from hall.models import Site, User, Window
     from hall.services.accounts import user_create
 
     seed_startup_theme()
     hall = Site.objects.get(level=Site.Level.COUNTY)
-    windows = {w.number: w for w in Window.objects.filter(site=hall, number__in=(5, 6, 7))}
-    staff = {}
+    windows = {w.number: w for w in Window.objects.filter(site=hall, number__in=(6, 7))}
+    staff = {"intake": User.objects.get(username=STARTUP_CLERK[0])}
     for key, role, number, phone in (
-        ("intake", User.Role.CLERK, 5, "13911110005"),
         ("registration", User.Role.CLERK, 6, "13911110006"),
         ("tax", User.Role.CLERK, 7, "13911110007"),
         ("registrar", User.Role.APPROVER, None, "13911110008"),
@@ -38,9 +37,7 @@ def startup_staff(demo_people):
         staff[key] = user_create(
             username=f"e_{key}",
             password=DEMO_TEST_PASSWORD,
-            full_name={"intake": "企开受理", "registration": "登记窗口", "tax": "税务窗口", "registrar": "登记审核"}[
-                key
-            ],
+            full_name={"registration": "登记窗口", "tax": "税务窗口", "registrar": "登记审核"}[key],
             role=role,
             department=windows[number or 6].department,
             site=hall,

@@ -42,7 +42,7 @@ def finish(page: Page, kind: str) -> None:
 
 def test_startup_bundle_across_three_windows(browser_page: Page, live_server, startup_staff):
     page, base = browser_page, live_server.url
-    login(page, base, "e_intake")
+    login(page, base, startup_staff["intake"].username)
     page.goto(base + "/startup/new/")
     page.get_by_label("拟设立企业名称").fill(REGISTRATION["name"])
     page.get_by_label("企业类型").select_option("llc")
@@ -70,7 +70,7 @@ def test_startup_bundle_across_three_windows(browser_page: Page, live_server, st
     login(page, base, "e_tax")
     page.goto(bundle_url)
     finish(page, "invoice")
-    login(page, base, "e_intake")
+    login(page, base, startup_staff["intake"].username)
     page.goto(bundle_url)
     for kind in ("seal", "social_insurance", "housing_fund", "bank"):
         finish(page, kind)

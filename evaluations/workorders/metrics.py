@@ -1,8 +1,9 @@
 """The figures of work orders and front-desk records (诉求工单统计), each defined once (hall.metrics).
 
 Five aggregate queries compute every figure of a scope (three over work orders, one per date
-column and its index, one over return events, one over front-desk records), whatever the number of rows; ``figures_for`` returns them
-all for the figures page, and each ``Metric.value`` reads the same definitions for the reports app.
+column and its covering index, one over return events, one over front-desk records), whatever the
+number of rows; ``figures_for`` returns them all for the figures page, and each ``Metric.value``
+reads the same definitions for the reports app.
 """
 
 from __future__ import annotations

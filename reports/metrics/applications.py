@@ -26,6 +26,7 @@ from reports.metrics.base import (
     working_days_in,
 )
 from reports.models import ApplicationDailyRollup as Rollup
+from reports.models import ApplicationMonthlyRollup as MonthlyRollup
 
 MEASURES = [
     "received",
@@ -62,7 +63,7 @@ BASE_LEVELS = (Site.Level.TOWN, Site.Level.VILLAGE)
 
 
 def totals(scope: Scope) -> dict[str, int]:
-    return sums(Rollup, scope, MEASURES)
+    return sums(Rollup, scope, MEASURES, monthly=MonthlyRollup)
 
 
 def _matter_names(ids: list) -> dict[str, str]:
@@ -82,7 +83,9 @@ def breakdown_records(scope: Scope, dimension: str) -> list[tuple[str, str, dict
     """(key, label, sums) per value of ``dimension``; months include the empty ones."""
     if dimension not in GROUPS:
         raise KeyError(dimension)
-    records = grouped(Rollup, scope, GROUPS[dimension], MEASURES)
+    # Whole months are read from the monthly rollup, except by matter, which only the daily rows keep.
+    monthly = None if dimension == "matter" else MonthlyRollup
+    records = grouped(Rollup, scope, GROUPS[dimension], MEASURES, monthly=monthly)
     empty = dict.fromkeys(MEASURES, 0)
     if dimension == "month":
         found = {month_key(r)[0]: {m: r[f"s_{m}"] or 0 for m in MEASURES} for r in records}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
@@ -43,8 +43,17 @@ def memoized(key: tuple, compute: Callable[[], object]):
     return cache[key]
 
 
-def scope_filter(scope: Scope, *, department_field: str | None = "department") -> Q:
-    condition = Q(day__range=(scope.start, scope.end))
+def scope_filter(
+    scope: Scope,
+    *,
+    department_field: str | None = "department",
+    date_field: str = "day",
+    ranges: list[tuple[date, date]] | None = None,
+) -> Q:
+    ranges = ranges if ranges is not None else [(scope.start, scope.end)]
+    condition = Q(pk__in=[])
+    for first, last in ranges:
+        condition |= Q(**{f"{date_field}__range": (first, last)})
     if scope.site_ids is not None:
         condition &= Q(site_id__in=sorted(scope.site_ids))
     if scope.department_id is not None and department_field:
@@ -54,42 +63,105 @@ def scope_filter(scope: Scope, *, department_field: str | None = "department") -
     return condition
 
 
-def sums(model, scope: Scope, fields: list[str], *, department_field: str | None = "department") -> dict[str, int]:
-    """Σ of ``fields`` over the rollup rows of ``scope`` (one query, memoized per scope)."""
+def split_months(scope: Scope) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The whole months inside the scope (as first days) and the leftover day ranges at its edges."""
+    first_full = (
+        scope.start if scope.start.day == 1 else (scope.start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    )
+    after_end = scope.end + timedelta(days=1)
+    last_full_end = scope.end if after_end.day == 1 else scope.end.replace(day=1) - timedelta(days=1)
+    if first_full > last_full_end:
+        return None, [(scope.start, scope.end)]
+    edges = []
+    if scope.start < first_full:
+        edges.append((scope.start, first_full - timedelta(days=1)))
+    if last_full_end < scope.end:
+        edges.append((last_full_end + timedelta(days=1), scope.end))
+    return (first_full, last_full_end.replace(day=1)), edges
+
+
+def _parts(model, monthly, scope: Scope, department_field):
+    """(model, filter, date field) of the tables to read: whole months from ``monthly``, the rest daily."""
+    if monthly is None:
+        return [(model, scope_filter(scope, department_field=department_field), "day")]
+    months, edges = split_months(scope)
+    parts = []
+    if months is not None:
+        parts.append(
+            (
+                monthly,
+                scope_filter(scope, department_field=department_field, date_field="month", ranges=[months]),
+                "month",
+            )
+        )
+    if edges:
+        parts.append((model, scope_filter(scope, department_field=department_field, ranges=edges), "day"))
+    return parts
+
+
+def sums(
+    model, scope: Scope, fields: list[str], *, department_field: str | None = "department", monthly=None
+) -> dict[str, int]:
+    """Σ of ``fields`` over the rollup rows of ``scope`` (one or two queries, memoized per scope)."""
 
     def compute():
-        totals = model.objects.filter(scope_filter(scope, department_field=department_field)).aggregate(
-            **{name: Sum(name) for name in fields}
-        )
-        return {name: totals[name] or 0 for name in fields}
+        result = dict.fromkeys(fields, 0)
+        for table, condition, _ in _parts(model, monthly, scope, department_field):
+            totals = table.objects.filter(condition).aggregate(**{name: Sum(name) for name in fields})
+            for name in fields:
+                result[name] += totals[name] or 0
+        return result
 
     return memoized((model.__name__, "sums", scope, tuple(fields)), compute)
+
+
+def month_group(date_field: str) -> dict:
+    return {"g_year": ExtractYear(date_field), "g_month": ExtractMonth(date_field)}
+
+
+MONTH_GROUP = "month"  # marker: grouped() builds the month expressions for the table it reads
 
 
 def grouped(
     model,
     scope: Scope,
-    group: dict,
+    group,
     fields: list[str],
     *,
     department_field: str | None = "department",
     extra: Q | None = None,
+    monthly=None,
 ) -> list[dict]:
-    """Σ of ``fields`` grouped by the ``group`` expressions (one query, memoized)."""
+    """Σ of ``fields`` grouped by the ``group`` expressions (one query per table read, memoized)."""
 
     def compute():
-        queryset: QuerySet = model.objects.filter(scope_filter(scope, department_field=department_field))
-        if extra is not None:
-            queryset = queryset.filter(extra)
-        return list(
-            queryset.values(**group).annotate(**{f"s_{name}": Sum(name) for name in fields}).order_by(*group.keys())
-        )
+        merged: dict[tuple, dict] = {}
+        for table, condition, date_field in _parts(model, monthly, scope, department_field):
+            expressions = month_group(date_field) if group == MONTH_GROUP else group
+            queryset: QuerySet = table.objects.filter(condition)
+            if extra is not None:
+                queryset = queryset.filter(extra)
+            rows = queryset.values(**expressions).annotate(**{f"s_{name}": Sum(name) for name in fields}).order_by()
+            for row in rows:
+                key = tuple(row[k] for k in expressions)
+                found = merged.get(key)
+                if found is None:
+                    merged[key] = dict(row)
+                else:
+                    for name in fields:
+                        found[f"s_{name}"] = (found[f"s_{name}"] or 0) + (row[f"s_{name}"] or 0)
+        keys = ["g_year", "g_month"] if group == MONTH_GROUP else list(group)
+        return sorted(merged.values(), key=lambda r: tuple((r[k] is None, str(r[k])) for k in keys))
 
-    key = (model.__name__, "grouped", scope, tuple(sorted(group)), tuple(fields), str(extra))
+    key = (
+        model.__name__,
+        "grouped",
+        scope,
+        str(group if group == MONTH_GROUP else sorted(group)),
+        tuple(fields),
+        str(extra),
+    )
     return memoized(key, compute)
-
-
-MONTH_GROUP = {"g_year": ExtractYear("day"), "g_month": ExtractMonth("day")}
 
 
 def month_key(record: dict) -> tuple[str, str]:

@@ -5,42 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hall', '0006_auditlog_truncate_and_retention'),
-        ('reports', '0002_default_schedules'),
+        ("hall", "0006_auditlog_truncate_and_retention"),
+        ("reports", "0002_default_schedules"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApplicationMonthlyRollup',
+            name="ApplicationMonthlyRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='月份（当月 1 日）')),
-                ('site_level', models.CharField(max_length=16, verbose_name='场所层级')),
-                ('category', models.CharField(max_length=2, verbose_name='事项类型')),
-                ('channel', models.CharField(max_length=16, verbose_name='申请渠道')),
-                ('received', models.PositiveIntegerField(default=0, verbose_name='接件量')),
-                ('online_received', models.PositiveIntegerField(default=0, verbose_name='网上申请量')),
-                ('full_online_received', models.PositiveIntegerField(default=0, verbose_name='全程网办量')),
-                ('assisted', models.PositiveIntegerField(default=0, verbose_name='帮办代办量')),
-                ('accepted', models.PositiveIntegerField(default=0, verbose_name='受理量')),
-                ('not_accepted', models.PositiveIntegerField(default=0, verbose_name='不予受理量')),
-                ('completed', models.PositiveIntegerField(default=0, verbose_name='办结量')),
-                ('completed_on_time', models.PositiveIntegerField(default=0, verbose_name='按时办结量')),
-                ('immediate_completed', models.PositiveIntegerField(default=0, verbose_name='即办件办结量')),
-                ('elapsed_days', models.PositiveIntegerField(default=0, verbose_name='办结用时合计（工作日）')),
-                ('paused', models.PositiveIntegerField(default=0, verbose_name='特别程序启动数')),
-                ('inspections', models.PositiveIntegerField(default=0, verbose_name='现场勘验数')),
-                ('extensions', models.PositiveIntegerField(default=0, verbose_name='批准延期数')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='hall.department', verbose_name='部门')),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='hall.site', verbose_name='服务场所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(verbose_name="月份（当月 1 日）")),
+                ("site_level", models.CharField(max_length=16, verbose_name="场所层级")),
+                ("category", models.CharField(max_length=2, verbose_name="事项类型")),
+                ("channel", models.CharField(max_length=16, verbose_name="申请渠道")),
+                ("received", models.PositiveIntegerField(default=0, verbose_name="接件量")),
+                ("online_received", models.PositiveIntegerField(default=0, verbose_name="网上申请量")),
+                ("full_online_received", models.PositiveIntegerField(default=0, verbose_name="全程网办量")),
+                ("assisted", models.PositiveIntegerField(default=0, verbose_name="帮办代办量")),
+                ("accepted", models.PositiveIntegerField(default=0, verbose_name="受理量")),
+                ("not_accepted", models.PositiveIntegerField(default=0, verbose_name="不予受理量")),
+                ("completed", models.PositiveIntegerField(default=0, verbose_name="办结量")),
+                ("completed_on_time", models.PositiveIntegerField(default=0, verbose_name="按时办结量")),
+                ("immediate_completed", models.PositiveIntegerField(default=0, verbose_name="即办件办结量")),
+                ("elapsed_days", models.PositiveIntegerField(default=0, verbose_name="办结用时合计（工作日）")),
+                ("paused", models.PositiveIntegerField(default=0, verbose_name="特别程序启动数")),
+                ("inspections", models.PositiveIntegerField(default=0, verbose_name="现场勘验数")),
+                ("extensions", models.PositiveIntegerField(default=0, verbose_name="批准延期数")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="hall.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="hall.site",
+                        verbose_name="服务场所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办件月汇总',
-                'verbose_name_plural': '办件月汇总',
-                'indexes': [models.Index(fields=['month', 'site'], name='appmonthly_month_site_idx')],
-                'constraints': [models.UniqueConstraint(fields=('month', 'site', 'department', 'category', 'channel'), name='appmonthlyrollup_unique_key'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='appmonthlyrollup_first_of_month')],
+                "verbose_name": "办件月汇总",
+                "verbose_name_plural": "办件月汇总",
+                "indexes": [models.Index(fields=["month", "site"], name="appmonthly_month_site_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("month", "site", "department", "category", "channel"),
+                        name="appmonthlyrollup_unique_key",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("month__day", 1)), name="appmonthlyrollup_first_of_month"
+                    ),
+                ],
             },
         ),
     ]
