@@ -97,6 +97,8 @@ def safe_call(metric: Metric, call, default=None):
     if own(metric):
         return call()
     try:
+        if not transaction.get_connection().in_atomic_block:
+            return call()  # autocommit: a failed query poisons nothing, no savepoint needed
         with transaction.atomic():
             return call()
     except Exception:  # another app's figure must never take a report down

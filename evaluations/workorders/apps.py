@@ -9,6 +9,9 @@ class WorkordersConfig(AppConfig):
     verbose_name = "诉求工单"
 
     def ready(self):
+        from evaluations.workorders.rollups import connect
+
+        connect()  # daily rollups (工单日汇总) follow every saved order, return and front-desk record
         # 差评转办: the 好差评 engineer exposes ``evaluations.signals.bad_review_submitted``; until it
         # exists there is nothing to listen to.
         try:

@@ -39,6 +39,7 @@ from evaluations.workorders.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from evaluations.workorders.rollups import rollup_touch
 from evaluations.workorders.services import DEFAULT_LIMITS, URGENT_LIMIT, issue_numbers
 from evaluations.workorders.transitions import Action
 from hall.models import Department
@@ -405,6 +406,8 @@ def _insert(job: HotlineImport, departments: dict[str, int], total: int, by) -> 
                     f"SELECT id, %s, '', %s, NULL, %s, %s, %s || title, %s FROM {order_table} WHERE number = ANY(%s)",
                     [Action.RECEIVE, Status.RECEIVED, actor_id, actor, note_prefix, now, issued],
                 )
+            # COPY sends no signals: the new orders' days of receipt go to the rollups on commit.
+            rollup_touch(v["received_on"] for v in fresh)
         created += len(issued)
         batch.clear()
 

@@ -30,6 +30,7 @@ from evaluations.workorders.models import (
     WorkOrder,
     WorkOrderEvent,
 )
+from evaluations.workorders.rollups import rollup_rebuild
 from evaluations.workorders.services import DEFAULT_LIMITS, URGENT_LIMIT, issue_numbers
 from evaluations.workorders.transitions import Action
 from hall.models import Department, Site, User, Window
@@ -216,6 +217,8 @@ def generate_workorders(
         created += size
         if progress:
             progress(created)
+    # Bulk rows send no signals: rebuild the rollups of the generated year (工单日汇总) in one pass.
+    rollup_rebuild(start=today - timedelta(days=400), end=today + timedelta(days=30))
     return created
 
 
@@ -247,4 +250,5 @@ def delete_load_data() -> int:
     with transaction.atomic():
         orders, _ = WorkOrder.objects.filter(is_load_data=True).delete()
         desk, _ = FrontDeskRecord.objects.filter(is_load_data=True).delete()
+        rollup_rebuild()
     return orders + desk

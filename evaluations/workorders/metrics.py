@@ -1,8 +1,8 @@
 """The figures of work orders and front-desk records (诉求工单统计), each defined once (hall.metrics).
 
-Five aggregate queries compute every figure of a scope (three over work orders, one per date
-column and its covering index, one over return events, one over front-desk records), whatever the
-number of rows; ``figures_for`` returns them all for the figures page, and each ``Metric.value``
+Two aggregate queries over the daily rollups (``WorkOrderDayRollup``, ``FrontDeskDayRollup``, kept
+current by ``evaluations.workorders.rollups``) compute every figure of a scope, whatever the number
+of rows; ``figures_for`` returns them all for the figures page, and each ``Metric.value``
 reads the same definitions for the reports app.
 """
 
@@ -14,118 +14,98 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from evaluations.workorders.models import CallbackResult, FrontDeskRecord, Kind, Source, WorkOrder, WorkOrderEvent
-from evaluations.workorders.transitions import Action
+from evaluations.workorders.models import FrontDeskDayRollup, FrontDeskRecord, Kind, Source, WorkOrderDayRollup
 from hall.metrics import Metric, Row, Scope, rate
 
 SECTION = "诉求工单"
 SOURCE = "诉求工单（evaluations.workorders）"
-REACHED = (CallbackResult.SATISFIED, CallbackResult.DISSATISFIED)
 FD = FrontDeskRecord.Kind
 ASSISTED_KINDS = (FD.GUIDANCE, FD.ASSISTED, FD.PROXY)
 PRAISE_KINDS = (FD.PRAISE_BANNER, FD.PRAISE_THANKS)
+ORDER_COUNTS = (
+    "received",
+    "received_closed",
+    "dispatched",
+    "dispatched_closed",
+    "completed",
+    "on_time",
+    "reached",
+    "satisfied",
+    "handling_days_sum",
+    "handling_days_n",
+    "returns",
+)
 
 
-def _between(field: str, scope: Scope) -> Q:
-    return Q(**{f"{field}__gte": scope.start, f"{field}__lte": scope.end})
-
-
-def _orders(scope: Scope) -> QuerySet:
-    qs = WorkOrder.objects.order_by()
+def _scoped(qs: QuerySet, scope: Scope) -> QuerySet:
+    qs = qs.order_by().filter(day__gte=scope.start, day__lte=scope.end)
     if scope.site_ids is not None:
         qs = qs.filter(site_id__in=scope.site_ids)
     if scope.department_id is not None:
         qs = qs.filter(department_id=scope.department_id)
     return qs
+
+
+def _rollup(scope: Scope) -> QuerySet:
+    """The work-order daily rollup rows (工单日汇总) of the scope."""
+    return _scoped(WorkOrderDayRollup.objects, scope)
 
 
 def _order_counts(scope: Scope) -> dict:
-    """Three aggregates, one per date column, so each reads only its own index range (an OR of
-    the three ranges would make PostgreSQL scan the whole table)."""
-    closed_q = Q(status="closed")
+    """One aggregate over the scope's daily rollup rows, whatever the number of orders."""
+    entity = Q(is_market_entity=True)
     unresolved = Q(source=Source.UNRESOLVED_WINDOW)
-    by_receipt = (
-        _orders(scope)
-        .filter(_between("received_on", scope))
-        .aggregate(
-            received=Count("id"),
-            complaints=Count("id", filter=Q(kind=Kind.COMPLAINT)),
-            unresolved=Count("id", filter=unresolved),
-            unresolved_closed=Count("id", filter=unresolved & closed_q),
-        )
+    sums = {name: Coalesce(Sum(name), 0) for name in ORDER_COUNTS}
+    return _rollup(scope).aggregate(
+        **sums,
+        complaints=Coalesce(Sum("received", filter=Q(kind=Kind.COMPLAINT)), 0),
+        unresolved=Coalesce(Sum("received", filter=unresolved), 0),
+        unresolved_closed=Coalesce(Sum("received_closed", filter=unresolved), 0),
+        entity_completed=Coalesce(Sum("completed", filter=entity), 0),
+        entity_on_time=Coalesce(Sum("on_time", filter=entity), 0),
     )
-    by_dispatch = (
-        _orders(scope)
-        .filter(_between("dispatched_on", scope))
-        .aggregate(
-            dispatched=Count("id"),
-            dispatched_closed=Count("id", filter=closed_q),
-        )
-    )
-    by_close = (
-        _orders(scope)
-        .filter(_between("closed_on", scope), closed_q)
-        .aggregate(
-            completed=Count("id"),
-            on_time_n=Count("id", filter=Q(on_time=True)),
-            entity_completed=Count("id", filter=Q(is_market_entity=True)),
-            entity_on_time=Count("id", filter=Q(is_market_entity=True, on_time=True)),
-            reached=Count("id", filter=Q(callback_result__in=REACHED)),
-            satisfied=Count("id", filter=Q(callback_result=CallbackResult.SATISFIED)),
-            avg_days=Avg("handling_working_days"),
-        )
-    )
-    return {**by_receipt, **by_dispatch, **by_close}
-
-
-def _returns(scope: Scope) -> QuerySet:
-    qs = WorkOrderEvent.objects.order_by().filter(
-        action=Action.RETURN, created_at__date__gte=scope.start, created_at__date__lte=scope.end
-    )
-    if scope.site_ids is not None:
-        qs = qs.filter(order__site_id__in=scope.site_ids)
-    if scope.department_id is not None:
-        qs = qs.filter(department_id=scope.department_id)
-    return qs
-
-
-def _desk(scope: Scope) -> QuerySet:
-    qs = FrontDeskRecord.objects.order_by().filter(_between("recorded_on", scope))
-    if scope.site_ids is not None:
-        qs = qs.filter(site_id__in=scope.site_ids)
-    if scope.department_id is not None:
-        qs = qs.filter(window__department_id=scope.department_id)
-    return qs
 
 
 def _desk_counts(scope: Scope) -> dict:
-    return _desk(scope).aggregate(
-        consultations=Count("id", filter=Q(kind=FD.CONSULTATION)),
-        assisted=Count("id", filter=Q(kind__in=ASSISTED_KINDS)),
-        praise=Count("id", filter=Q(kind__in=PRAISE_KINDS)),
-        ent_visits=Count("id", filter=Q(kind=FD.ENTERPRISE_VISIT)),
-        ent_consultations=Count("id", filter=Q(kind=FD.ENTERPRISE_CONSULTATION)),
-        ent_filings=Count("id", filter=Q(kind=FD.ENTERPRISE_FILING)),
+    qs = _scoped(FrontDeskDayRollup.objects, scope)
+
+    def total(*kinds):
+        return Coalesce(Sum("records", filter=Q(kind__in=kinds)), 0)
+
+    return qs.aggregate(
+        consultations=total(FD.CONSULTATION),
+        assisted=total(*ASSISTED_KINDS),
+        praise=total(*PRAISE_KINDS),
+        ent_visits=total(FD.ENTERPRISE_VISIT),
+        ent_consultations=total(FD.ENTERPRISE_CONSULTATION),
+        ent_filings=total(FD.ENTERPRISE_FILING),
     )
 
 
-def _values(orders: dict, returns: int, desk: dict) -> dict:
-    avg = orders["avg_days"]
+def _avg_days(orders: dict) -> Decimal | None:
+    if not orders["handling_days_n"]:
+        return None
+    avg = Decimal(orders["handling_days_sum"]) / Decimal(orders["handling_days_n"])
+    return avg.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _values(orders: dict, desk: dict) -> dict:
     return {
         "wo_received": orders["received"],
         "wo_dispatched": orders["dispatched"],
         "wo_completed": orders["completed"],
         "wo_completion_rate": rate(orders["dispatched_closed"], orders["dispatched"]),
-        "wo_on_time_rate": rate(orders["on_time_n"], orders["completed"]),
+        "wo_on_time_rate": rate(orders["on_time"], orders["completed"]),
         "wo_entity_on_time_rate": rate(orders["entity_on_time"], orders["entity_completed"]),
         "wo_callback_rate": rate(orders["reached"], orders["completed"]),
         "wo_callback_satisfaction": rate(orders["satisfied"], orders["reached"]),
         "wo_complaint_share": rate(orders["complaints"], orders["received"]),
-        "wo_returns": returns,
-        "wo_avg_working_days": None if avg is None else Decimal(avg).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP),
+        "wo_returns": orders["returns"],
+        "wo_avg_working_days": _avg_days(orders),
         "wo_unresolved_cases": orders["unresolved"],
         "wo_unresolved_completion_rate": rate(orders["unresolved_closed"], orders["unresolved"]),
         "fd_consultations": desk["consultations"],
@@ -138,12 +118,12 @@ def _values(orders: dict, returns: int, desk: dict) -> dict:
 
 
 def figures_for(scope: Scope) -> dict:
-    """Every figure of ``scope`` in five queries, whatever the number of rows."""
-    return _values(_order_counts(scope), _returns(scope).count(), _desk_counts(scope))
+    """Every figure of ``scope`` in two queries over the daily rollups, whatever the number of rows."""
+    return _values(_order_counts(scope), _desk_counts(scope))
 
 
 # The reports app evaluates every figure of a scope in one go; the figures of one scope share the
-# same aggregate for a moment (one second, per thread), so a report costs three queries, not nineteen.
+# same aggregate for a moment (one second, per thread), so a report costs two queries, not nineteen.
 _RECENT = threading.local()
 SHARE_SECONDS = 1.0
 
@@ -160,30 +140,16 @@ def _shared(kind: str, scope: Scope, compute):
 def _one(code: str):
     def value(scope: Scope):
         if code.startswith("fd_"):
-            return _values(_zero_orders(), 0, _shared("desk", scope, lambda: _desk_counts(scope)))[code]
-        if code == "wo_returns":
-            return _returns(scope).count()
-        return _values(_shared("orders", scope, lambda: _order_counts(scope)), 0, _zero_desk())[code]
+            return _values(_zero_orders(), _shared("desk", scope, lambda: _desk_counts(scope)))[code]
+        return _values(_shared("orders", scope, lambda: _order_counts(scope)), _zero_desk())[code]
 
     return value
 
 
 def _zero_orders() -> dict:
-    keys = (
-        "received",
-        "complaints",
-        "dispatched",
-        "dispatched_closed",
-        "completed",
-        "on_time_n",
-        "entity_completed",
-        "entity_on_time",
-        "reached",
-        "satisfied",
-        "unresolved",
-        "unresolved_closed",
+    return dict.fromkeys(
+        (*ORDER_COUNTS, "complaints", "unresolved", "unresolved_closed", "entity_completed", "entity_on_time"), 0
     )
-    return {**dict.fromkeys(keys, 0), "avg_days": None}
 
 
 def _zero_desk() -> dict:
@@ -193,28 +159,23 @@ def _zero_desk() -> dict:
 # --- Breakdowns and drill-downs --------------------------------------------------------------------------
 
 
-def _order_breakdown(date_field: str, extra: Q | None = None):
+def _order_breakdown(count: str, extra: Q | None = None):
     def breakdown(scope: Scope, dimension: str) -> list[Row]:
-        qs = _orders(scope).filter(_between(date_field, scope))
+        qs = _rollup(scope).filter(**{f"{count}__gt": 0})
         if extra is not None:
             qs = qs.filter(extra)
         if dimension == "department":
-            rows = qs.values_list("department_id", "department__name").annotate(n=Count("id")).order_by("-n")
-            return [Row(str(k or ""), label or "未派单", n) for k, label, n in rows]
+            rows = qs.values_list("department_id", "department__name").annotate(n=Sum(count)).order_by("-n")
+            return [Row(str(k or ""), label or ("—" if count == "returns" else "未派单"), n) for k, label, n in rows]
         if dimension == "kind":
-            rows = qs.values_list("kind").annotate(n=Count("id")).order_by("-n")
+            rows = qs.values_list("kind").annotate(n=Sum(count)).order_by("-n")
             return [Row(k, Kind(k).label, n) for k, n in rows]
         if dimension == "site":
-            rows = qs.values_list("site_id", "site__name").annotate(n=Count("id")).order_by("-n")
+            rows = qs.values_list("site_id", "site__name").annotate(n=Sum(count)).order_by("-n")
             return [Row(str(k or ""), label or "—", n) for k, label, n in rows]
         return []
 
     return breakdown
-
-
-def _returns_breakdown(scope: Scope, dimension: str) -> list[Row]:
-    rows = _returns(scope).values_list("department_id", "department__name").annotate(n=Count("id")).order_by("-n")
-    return [Row(str(k or ""), label or "—", n) for k, label, n in rows]
 
 
 def _drill(prefix: str, **extra):
@@ -241,7 +202,7 @@ METRICS = [
         "件",
         "受理日期在期间内的工单数",
         dimensions=DIMS,
-        breakdown=_order_breakdown("received_on"),
+        breakdown=_order_breakdown("received"),
         drilldown=_drill("received"),
     ),
     _metric(
@@ -251,7 +212,7 @@ METRICS = [
         "首次派单日期在期间内的工单数",
         headline=True,
         dimensions=DIMS,
-        breakdown=_order_breakdown("dispatched_on"),
+        breakdown=_order_breakdown("dispatched"),
         drilldown=_drill("dispatched"),
     ),
     _metric(
@@ -261,7 +222,7 @@ METRICS = [
         "办结日期在期间内的工单数",
         headline=True,
         dimensions=DIMS,
-        breakdown=_order_breakdown("closed_on", Q(status="closed")),
+        breakdown=_order_breakdown("completed"),
         drilldown=_drill("closed", status="closed"),
     ),
     _metric(
@@ -314,7 +275,7 @@ METRICS = [
         "次",
         "期间内部门退回工单的次数（同一工单多次退回分别计）",
         dimensions=("department",),
-        breakdown=_returns_breakdown,
+        breakdown=_order_breakdown("returns"),
     ),
     _metric(
         "wo_avg_working_days",
@@ -329,7 +290,7 @@ METRICS = [
         "件",
         "期间内受理的来源为“办不成事反映窗口”的工单数",
         dimensions=DIMS,
-        breakdown=_order_breakdown("received_on", Q(source=Source.UNRESOLVED_WINDOW)),
+        breakdown=_order_breakdown("received", Q(source=Source.UNRESOLVED_WINDOW)),
         drilldown=_drill("received", source=Source.UNRESOLVED_WINDOW),
     ),
     _metric(

@@ -484,3 +484,86 @@ class HotlineReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hotline_number} {self.get_state_display()}"
+
+
+class _RollupKey(models.Model):
+    """The keys shared by the daily rollups: the day and the site and department concerned."""
+
+    day = models.DateField("日期")
+    # Plain references (no database constraint): a rollup row is derived data, rebuilt at will.
+    site = models.ForeignKey(
+        "hall.Site", verbose_name="场所", null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    department = models.ForeignKey(
+        "hall.Department",
+        verbose_name="部门",
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.site_id or '—'}/{self.department_id or '—'}"
+
+
+class WorkOrderDayRollup(_RollupKey):
+    """Daily rollup of work orders (工单日汇总) by day × site × department × kind × source ×
+    market-entity flag: what the figures read instead of the orders themselves.
+
+    Each count belongs to its own date column: ``received*`` to the day of receipt, ``dispatched*``
+    to the first dispatch, ``completed`` … ``handling_days_*`` to the close (closed orders only),
+    ``returns`` to the day of each return (keyed by the returning department). Derived data only:
+    ``evaluations.workorders.rollups`` recomputes the touched days after each commit, and
+    ``rebuild_workorder_rollups`` rebuilds any period exactly.
+    """
+
+    kind = models.CharField("诉求类型", max_length=16, choices=Kind.choices)
+    source = models.CharField("来源", max_length=20, choices=Source.choices)
+    is_market_entity = models.BooleanField("市场主体诉求")
+    received = models.PositiveIntegerField("受理", default=0)
+    received_closed = models.PositiveIntegerField("受理且已办结", default=0)
+    dispatched = models.PositiveIntegerField("首次派单", default=0)
+    dispatched_closed = models.PositiveIntegerField("派单且已办结", default=0)
+    completed = models.PositiveIntegerField("办结", default=0)
+    on_time = models.PositiveIntegerField("按期办结", default=0)
+    reached = models.PositiveIntegerField("回访接通", default=0)
+    satisfied = models.PositiveIntegerField("回访满意", default=0)
+    handling_days_sum = models.PositiveBigIntegerField("办理工作日合计", default=0)
+    handling_days_n = models.PositiveIntegerField("有办理用时的办结数", default=0)
+    returns = models.PositiveIntegerField("退回次数", default=0)
+
+    class Meta:
+        verbose_name = "工单日汇总"
+        verbose_name_plural = "工单日汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "site", "department", "kind", "source", "is_market_entity"],
+                nulls_distinct=False,
+                name="workorderdayrollup_key_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "department"], name="workorderdayrollup_day_idx")]
+
+
+class FrontDeskDayRollup(_RollupKey):
+    """Daily rollup of front-desk records (前台登记日汇总) by day × site × department (of the
+    window, if any) × kind."""
+
+    kind = models.CharField("类别", max_length=16, choices=FrontDeskRecord.Kind.choices)
+    records = models.PositiveIntegerField("登记数", default=0)
+
+    class Meta:
+        verbose_name = "前台登记日汇总"
+        verbose_name_plural = "前台登记日汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "site", "department", "kind"],
+                nulls_distinct=False,
+                name="frontdeskdayrollup_key_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["day", "department"], name="frontdeskdayrollup_day_idx")]

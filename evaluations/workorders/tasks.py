@@ -23,3 +23,13 @@ def push_hotline_reply(reply_id: int) -> str:
 def import_hotline(import_id: int) -> str:
     """Import one uploaded 12345 export (all rows or none); a finished import is not run again."""
     return hotline_import_run(import_id=import_id)
+
+
+@shared_task(name="workorders.refresh_rollups")
+def refresh_rollups(days: list[str]) -> int:
+    """Recompute the daily rollups (工单日汇总) of the ISO ``days`` touched by a commit; idempotent."""
+    from datetime import date
+
+    from evaluations.workorders.rollups import rollup_recompute_days
+
+    return rollup_recompute_days(days=[date.fromisoformat(d) for d in days])

@@ -5,46 +5,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('approvals', '0005_prereview_clock_and_sub_item'),
-        ('catalog', '0004_matter_delegation'),
-        ('hall', '0006_auditlog_truncate_and_retention'),
-        ('workorders', '0003_board_index'),
+        ("approvals", "0005_prereview_clock_and_sub_item"),
+        ("catalog", "0004_matter_delegation"),
+        ("hall", "0006_auditlog_truncate_and_retention"),
+        ("workorders", "0003_board_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='frontdeskrecord',
-            name='frontdeskrecord_day_idx',
+            model_name="frontdeskrecord",
+            name="frontdeskrecord_day_idx",
         ),
         migrations.RemoveIndex(
-            model_name='workorder',
-            name='workorder_received_idx',
+            model_name="workorder",
+            name="workorder_received_idx",
         ),
         migrations.RemoveIndex(
-            model_name='workorder',
-            name='workorder_dispatched_idx',
+            model_name="workorder",
+            name="workorder_dispatched_idx",
         ),
         migrations.RemoveIndex(
-            model_name='workorder',
-            name='workorder_closed_idx',
+            model_name="workorder",
+            name="workorder_closed_idx",
         ),
         migrations.AddIndex(
-            model_name='frontdeskrecord',
-            index=models.Index(fields=['recorded_on', 'kind'], include=('id', 'site', 'window'), name='frontdeskrecord_day_idx'),
+            model_name="frontdeskrecord",
+            index=models.Index(
+                fields=["recorded_on", "kind"], include=("id", "site", "window"), name="frontdeskrecord_day_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['received_on', 'kind'], include=('id', 'source', 'status', 'site', 'department'), name='workorder_received_idx'),
+            model_name="workorder",
+            index=models.Index(
+                fields=["received_on", "kind"],
+                include=("id", "source", "status", "site", "department"),
+                name="workorder_received_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['dispatched_on'], include=('id', 'status', 'site', 'department'), name='workorder_dispatched_idx'),
+            model_name="workorder",
+            index=models.Index(
+                fields=["dispatched_on"],
+                include=("id", "status", "site", "department"),
+                name="workorder_dispatched_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='workorder',
-            index=models.Index(fields=['closed_on'], include=('id', 'status', 'on_time', 'is_market_entity', 'callback_result', 'handling_working_days', 'site', 'department'), name='workorder_closed_idx'),
+            model_name="workorder",
+            index=models.Index(
+                fields=["closed_on"],
+                include=(
+                    "id",
+                    "status",
+                    "on_time",
+                    "is_market_entity",
+                    "callback_result",
+                    "handling_working_days",
+                    "site",
+                    "department",
+                ),
+                name="workorder_closed_idx",
+            ),
         ),
     ]
