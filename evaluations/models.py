@@ -348,7 +348,7 @@ class BadReviewCase(models.Model):
         indexes = [
             # The sweep and the inboxes read open cases by deadline.
             models.Index(
-                fields=["due_on"],
+                fields=["due_on", "id"],
                 condition=Q(status__in=["submitted", "verifying", "confirmed", "rectifying", "appeal_review"]),
                 name="badreviewcase_open_due_idx",
             ),

@@ -59,15 +59,17 @@ def _order_counts(scope: Scope) -> dict:
     """One aggregate over the scope's daily rollup rows, whatever the number of orders."""
     entity = Q(is_market_entity=True)
     unresolved = Q(source=Source.UNRESOLVED_WINDOW)
-    sums = {name: Coalesce(Sum(name), 0) for name in ORDER_COUNTS}
-    return _rollup(scope).aggregate(
+    # Aliases may not reuse a column's name inside an aggregate, hence the "t_" prefix.
+    sums = {f"t_{name}": Coalesce(Sum(name), 0) for name in ORDER_COUNTS}
+    totals = _rollup(scope).aggregate(
         **sums,
-        complaints=Coalesce(Sum("received", filter=Q(kind=Kind.COMPLAINT)), 0),
-        unresolved=Coalesce(Sum("received", filter=unresolved), 0),
-        unresolved_closed=Coalesce(Sum("received_closed", filter=unresolved), 0),
-        entity_completed=Coalesce(Sum("completed", filter=entity), 0),
-        entity_on_time=Coalesce(Sum("on_time", filter=entity), 0),
+        t_complaints=Coalesce(Sum("received", filter=Q(kind=Kind.COMPLAINT)), 0),
+        t_unresolved=Coalesce(Sum("received", filter=unresolved), 0),
+        t_unresolved_closed=Coalesce(Sum("received_closed", filter=unresolved), 0),
+        t_entity_completed=Coalesce(Sum("completed", filter=entity), 0),
+        t_entity_on_time=Coalesce(Sum("on_time", filter=entity), 0),
     )
+    return {name.removeprefix("t_"): value for name, value in totals.items()}
 
 
 def _desk_counts(scope: Scope) -> dict:
