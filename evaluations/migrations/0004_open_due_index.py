@@ -4,19 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('evaluations', '0003_monthly_rollup'),
-        ('hall', '0006_auditlog_truncate_and_retention'),
+        ("evaluations", "0003_monthly_rollup"),
+        ("hall", "0006_auditlog_truncate_and_retention"),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='badreviewcase',
-            name='badreviewcase_open_due_idx',
+            model_name="badreviewcase",
+            name="badreviewcase_open_due_idx",
         ),
         migrations.AddIndex(
-            model_name='badreviewcase',
-            index=models.Index(condition=models.Q(('status__in', ['submitted', 'verifying', 'confirmed', 'rectifying', 'appeal_review'])), fields=['due_on', 'id'], name='badreviewcase_open_due_idx'),
+            model_name="badreviewcase",
+            index=models.Index(
+                condition=models.Q(
+                    ("status__in", ["submitted", "verifying", "confirmed", "rectifying", "appeal_review"])
+                ),
+                fields=["due_on", "id"],
+                name="badreviewcase_open_due_idx",
+            ),
         ),
     ]

@@ -115,6 +115,15 @@ class WorkOrder(models.Model):
     urgency = models.CharField("紧急程度", max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
     status = models.CharField("状态", max_length=16, choices=Status.choices)
     hotline_number = models.CharField("热线工单号", max_length=40, blank=True)
+    # 差评转办: the 差评 this order was opened for (one order per evaluation at most).
+    evaluation = models.OneToOneField(
+        "evaluations.Evaluation",
+        verbose_name="来源差评",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     title = models.CharField("诉求标题", max_length=200)
     content = models.TextField("诉求内容")

@@ -92,6 +92,7 @@ class OrderInput:
     window_id: int | None = None
     application_numbers: list[str] = field(default_factory=list)
     received_at: datetime | None = None
+    evaluation_id: int | None = None  # 差评转办: the 差评 routed here (idempotent per evaluation)
 
 
 # --- Helpers ------------------------------------------------------------------------------------------
@@ -277,6 +278,10 @@ def workorder_receive(*, data: OrderInput, by: User | None, ip: str | None = Non
             existing = WorkOrder.objects.select_for_update().filter(hotline_number=hotline_number).first()
             if existing is not None:
                 return existing, False
+        if data.evaluation_id is not None:
+            existing = WorkOrder.objects.select_for_update().filter(evaluation_id=data.evaluation_id).first()
+            if existing is not None:
+                return existing, False
         calendar = current_calendar()
         received_at = data.received_at or timezone.now()
         amount, unit = time_limit_for(data.kind, data.urgency)
@@ -290,6 +295,7 @@ def workorder_receive(*, data: OrderInput, by: User | None, ip: str | None = Non
             urgency=data.urgency,
             status=Status.RECEIVED,
             hotline_number=hotline_number,
+            evaluation_id=data.evaluation_id,
             title=data.title.strip(),
             content=data.content.strip(),
             requester_name=person.name.strip(),

@@ -5,57 +5,152 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('hall', '0006_auditlog_truncate_and_retention'),
-        ('workorders', '0004_covering_figure_indexes'),
+        ("hall", "0006_auditlog_truncate_and_retention"),
+        ("workorders", "0004_covering_figure_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FrontDeskDayRollup',
+            name="FrontDeskDayRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('kind', models.CharField(choices=[('consultation', '咨询登记'), ('guidance', '导办'), ('assisted', '帮办'), ('proxy', '代办'), ('banner', '锦旗'), ('thanks', '当面致谢'), ('ent_visit', '企业服务窗口来访'), ('ent_consult', '企业服务窗口咨询'), ('ent_filing', '企业服务窗口帮办申报')], max_length=16, verbose_name='类别')),
-                ('records', models.PositiveIntegerField(default=0, verbose_name='登记数')),
-                ('department', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='hall.department', verbose_name='部门')),
-                ('site', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='hall.site', verbose_name='场所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("consultation", "咨询登记"),
+                            ("guidance", "导办"),
+                            ("assisted", "帮办"),
+                            ("proxy", "代办"),
+                            ("banner", "锦旗"),
+                            ("thanks", "当面致谢"),
+                            ("ent_visit", "企业服务窗口来访"),
+                            ("ent_consult", "企业服务窗口咨询"),
+                            ("ent_filing", "企业服务窗口帮办申报"),
+                        ],
+                        max_length=16,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("records", models.PositiveIntegerField(default=0, verbose_name="登记数")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="hall.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="hall.site",
+                        verbose_name="场所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '前台登记日汇总',
-                'verbose_name_plural': '前台登记日汇总',
-                'indexes': [models.Index(fields=['day', 'department'], name='frontdeskdayrollup_day_idx')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'site', 'department', 'kind'), name='frontdeskdayrollup_key_unique', nulls_distinct=False)],
+                "verbose_name": "前台登记日汇总",
+                "verbose_name_plural": "前台登记日汇总",
+                "indexes": [models.Index(fields=["day", "department"], name="frontdeskdayrollup_day_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "site", "department", "kind"),
+                        name="frontdeskdayrollup_key_unique",
+                        nulls_distinct=False,
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WorkOrderDayRollup',
+            name="WorkOrderDayRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('kind', models.CharField(choices=[('consultation', '咨询'), ('help', '求助'), ('complaint', '投诉'), ('report', '举报'), ('suggestion', '建议'), ('praise', '表扬')], max_length=16, verbose_name='诉求类型')),
-                ('source', models.CharField(choices=[('hotline', '12345热线'), ('unresolved_window', '办不成事反映窗口'), ('online', '网上投诉'), ('letter', '来信'), ('bad_review', '差评转办')], max_length=20, verbose_name='来源')),
-                ('is_market_entity', models.BooleanField(verbose_name='市场主体诉求')),
-                ('received', models.PositiveIntegerField(default=0, verbose_name='受理')),
-                ('received_closed', models.PositiveIntegerField(default=0, verbose_name='受理且已办结')),
-                ('dispatched', models.PositiveIntegerField(default=0, verbose_name='首次派单')),
-                ('dispatched_closed', models.PositiveIntegerField(default=0, verbose_name='派单且已办结')),
-                ('completed', models.PositiveIntegerField(default=0, verbose_name='办结')),
-                ('on_time', models.PositiveIntegerField(default=0, verbose_name='按期办结')),
-                ('reached', models.PositiveIntegerField(default=0, verbose_name='回访接通')),
-                ('satisfied', models.PositiveIntegerField(default=0, verbose_name='回访满意')),
-                ('handling_days_sum', models.PositiveBigIntegerField(default=0, verbose_name='办理工作日合计')),
-                ('handling_days_n', models.PositiveIntegerField(default=0, verbose_name='有办理用时的办结数')),
-                ('returns', models.PositiveIntegerField(default=0, verbose_name='退回次数')),
-                ('department', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='hall.department', verbose_name='部门')),
-                ('site', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='hall.site', verbose_name='场所')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField(verbose_name="日期")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("consultation", "咨询"),
+                            ("help", "求助"),
+                            ("complaint", "投诉"),
+                            ("report", "举报"),
+                            ("suggestion", "建议"),
+                            ("praise", "表扬"),
+                        ],
+                        max_length=16,
+                        verbose_name="诉求类型",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("hotline", "12345热线"),
+                            ("unresolved_window", "办不成事反映窗口"),
+                            ("online", "网上投诉"),
+                            ("letter", "来信"),
+                            ("bad_review", "差评转办"),
+                        ],
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("is_market_entity", models.BooleanField(verbose_name="市场主体诉求")),
+                ("received", models.PositiveIntegerField(default=0, verbose_name="受理")),
+                ("received_closed", models.PositiveIntegerField(default=0, verbose_name="受理且已办结")),
+                ("dispatched", models.PositiveIntegerField(default=0, verbose_name="首次派单")),
+                ("dispatched_closed", models.PositiveIntegerField(default=0, verbose_name="派单且已办结")),
+                ("completed", models.PositiveIntegerField(default=0, verbose_name="办结")),
+                ("on_time", models.PositiveIntegerField(default=0, verbose_name="按期办结")),
+                ("reached", models.PositiveIntegerField(default=0, verbose_name="回访接通")),
+                ("satisfied", models.PositiveIntegerField(default=0, verbose_name="回访满意")),
+                ("handling_days_sum", models.PositiveBigIntegerField(default=0, verbose_name="办理工作日合计")),
+                ("handling_days_n", models.PositiveIntegerField(default=0, verbose_name="有办理用时的办结数")),
+                ("returns", models.PositiveIntegerField(default=0, verbose_name="退回次数")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="hall.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="hall.site",
+                        verbose_name="场所",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '工单日汇总',
-                'verbose_name_plural': '工单日汇总',
-                'indexes': [models.Index(fields=['day', 'department'], name='workorderdayrollup_day_idx')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'site', 'department', 'kind', 'source', 'is_market_entity'), name='workorderdayrollup_key_unique', nulls_distinct=False)],
+                "verbose_name": "工单日汇总",
+                "verbose_name_plural": "工单日汇总",
+                "indexes": [models.Index(fields=["day", "department"], name="workorderdayrollup_day_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "site", "department", "kind", "source", "is_market_entity"),
+                        name="workorderdayrollup_key_unique",
+                        nulls_distinct=False,
+                    )
+                ],
             },
         ),
     ]
