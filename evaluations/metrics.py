@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.db import connection
 from django.db.models import F, IntegerField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
@@ -281,22 +282,30 @@ def _count_breakdown(column: str) -> Callable[[Scope, str], list[Row]]:
 # --- Coverage and devices -----------------------------------------------------------------------
 
 
-def departments_in_catalog(scope: Scope) -> int:
+def _department_rows(scope: Scope) -> QuerySet:
     from hall.models import Department
 
     rows = Department.objects.filter(kind=Department.Kind.DEPARTMENT, is_active=True)
     if scope.department_id is not None:
         rows = rows.filter(pk=scope.department_id)
-    return rows.count()
+    return rows
 
 
-def matters_in_catalog(scope: Scope) -> int:
+def _matter_rows(scope: Scope) -> QuerySet:
     from hall.catalog.models import MatterVersion
 
     rows = MatterVersion.objects.filter(status=MatterVersion.Status.PUBLISHED)
     if scope.department_id is not None:
         rows = rows.filter(department_id=scope.department_id)
-    return rows.values("matter_id").distinct().count()
+    return rows.order_by().values("matter_id").distinct()
+
+
+def departments_in_catalog(scope: Scope) -> int:
+    return _department_rows(scope).count()
+
+
+def matters_in_catalog(scope: Scope) -> int:
+    return _matter_rows(scope).count()
 
 
 def department_coverage(scope: Scope):
@@ -309,8 +318,7 @@ def matter_coverage(scope: Scope):
     return rate(evaluated, matters_in_catalog(scope))
 
 
-def devices_in_service(scope: Scope) -> int:
-    """Evaluator devices (评价器) registered by the end of the period and not revoked before its start."""
+def _device_rows(scope: Scope) -> QuerySet:
     rows = EvaluatorDevice.objects.filter(registered_at__date__lte=scope.end).filter(
         Q(revoked_at__isnull=True) | Q(revoked_at__date__gte=scope.start)
     )
@@ -318,7 +326,36 @@ def devices_in_service(scope: Scope) -> int:
         rows = rows.filter(window__site_id__in=scope.site_ids)
     if scope.department_id is not None:
         rows = rows.filter(window__department_id=scope.department_id)
-    return rows.count()
+    return rows
+
+
+def devices_in_service(scope: Scope) -> int:
+    """Evaluator devices (评价器) registered by the end of the period and not revoked before its start."""
+    return _device_rows(scope).count()
+
+
+def scope_counts(scope: Scope) -> dict[str, int]:
+    """The scope's small counts in ONE query (scalar subqueries): ``completed`` (办结办件, from the
+    completion rollup), ``departments`` and ``matters`` in the catalog, evaluator ``devices``."""
+    parts = {
+        "completed": (
+            "SELECT COALESCE(SUM(s.completed), 0) FROM ({}) s",
+            completion_rollups(scope).order_by().values("completed"),
+        ),
+        "departments": ("SELECT COUNT(*) FROM ({}) s", _department_rows(scope).order_by().values("pk")),
+        "matters": ("SELECT COUNT(*) FROM ({}) s", _matter_rows(scope)),
+        "devices": ("SELECT COUNT(*) FROM ({}) s", _device_rows(scope).order_by().values("pk")),
+    }
+    selects, params = [], []
+    # Only ORM-compiled subqueries and constant SQL are joined; values stay parameters.
+    for template, rows in parts.values():
+        sql, sql_params = rows.query.sql_with_params()
+        selects.append("(" + template.format(sql) + ")")
+        params.extend(sql_params)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(selects), params)
+        values = cursor.fetchone()
+    return {name: int(value or 0) for name, value in zip(parts, values, strict=True)}
 
 
 def _list_url(scope: Scope) -> str:

@@ -66,23 +66,24 @@ class PeriodSummary:
 
     totals: dict
     groups: list[dict]
+    counts: dict  # completed / departments / matters / devices, from one query (metrics.scope_counts)
 
 
 def period_summary(scope: Scope) -> PeriodSummary:
     """One GROUP BY department × window × staff × matter over the period's rollups (whole months
-    from the monthly rollup, edge days from the daily one), plus one for the completed applications."""
+    from the monthly rollup, edge days from the daily one; two queries at most), plus one query for
+    the completed applications and the catalog / device counts together."""
     groups = metrics.summed_groups(scope, ("department_id", "window_id", "staff_id", "matter_id"))
     totals = {name: sum(g[name] for g in groups) for name in metrics.SUM_FIELDS}
     totals["good"] = totals["very_satisfied"] + totals["satisfied"]
-    totals["completed"] = metrics.completion_rollups(scope).aggregate(n=metrics.Coalesce(metrics.Sum("completed"), 0))[
-        "n"
-    ]
-    return PeriodSummary(totals=totals, groups=groups)
+    counts = metrics.scope_counts(scope)
+    totals["completed"] = counts["completed"]
+    return PeriodSummary(totals=totals, groups=groups, counts=counts)
 
 
 def figures(scope: Scope, summary: PeriodSummary | None = None) -> list[Figure]:
     """Every 好差评 figure of the scope with its formula, computed from :func:`period_summary`
-    (the same numerators and denominators as ``evaluations.metrics``) plus 3 small counts."""
+    (the same numerators and denominators as ``evaluations.metrics``); no further query."""
     summary = summary or period_summary(scope)
     data = summary.totals
     result = [
@@ -97,15 +98,15 @@ def figures(scope: Scope, summary: PeriodSummary | None = None) -> list[Figure]:
     departments = {g["department_id"] for g in summary.groups if g["total"] and g["department_id"]}
     matters = {g["matter_id"] for g in summary.groups if g["total"] and g["matter_id"]}
     for code, evaluated, catalog in (
-        ("evaluations.department_coverage", len(departments), metrics.departments_in_catalog(scope)),
-        ("evaluations.matter_coverage", len(matters), metrics.matters_in_catalog(scope)),
+        ("evaluations.department_coverage", len(departments), summary.counts["departments"]),
+        ("evaluations.matter_coverage", len(matters), summary.counts["matters"]),
     ):
         metric = metrics.METRIC_BY_CODE[code]
         result.append(
             Figure(code, metric.name, metric.unit, metric.formula, rate(evaluated, catalog), evaluated, catalog)
         )
     metric = metrics.METRIC_BY_CODE["evaluations.devices"]
-    result.append(Figure(metric.code, metric.name, metric.unit, metric.formula, metrics.devices_in_service(scope)))
+    result.append(Figure(metric.code, metric.name, metric.unit, metric.formula, summary.counts["devices"]))
     return result
 
 

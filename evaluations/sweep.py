@@ -3,8 +3,8 @@
 A fixed handful of SQL statements whatever the number of open cases:
 1. one SQL CASE gives every open case its colour today (即将到期 when at most
    ``EVALUATIONS_WARNING_DAYS`` working days remain, 已超期 after the deadline);
-2. two INSERT … SELECT notify the department's approvers of each newly reached level and, for an
-   overdue one, escalate to the hall supervisors — deduplicated by ``evalcase-<id>-<status>-<level>``
+2. one INSERT … SELECT notifies the department's approvers of each newly reached level and, for an
+   overdue one, escalates to the hall supervisors — deduplicated by ``evalcase-<id>-<status>-<level>``
    per recipient (the notification table's unique constraint), so a second run sends nothing;
 3. one UPDATE stores the level and the level announced where either differs;
 4. one UPDATE records window services the evaluator showed too long ago as not evaluated (未评价).
@@ -50,7 +50,8 @@ def _level_case(today: date, calendar: WorkingCalendar) -> Case:
 
 
 def _notify(pending_sql: str, params: tuple) -> int:
-    """Notify the department's approvers (every level) and the supervisors (overdue only)."""
+    """Notify, in ONE INSERT … SELECT, the department's approvers of every level reached and the
+    supervisors of the overdue ones; the unique (recipient, dedupe_key) makes a repeat a no-op."""
     note = Notification._meta.db_table
     user = User._meta.db_table
     title = "'差评#' || CAST(p.id AS VARCHAR(20)) || CASE p.level_now WHEN 'red' THEN ' 已超期' ELSE ' 即将到期' END"
@@ -58,24 +59,19 @@ def _notify(pending_sql: str, params: tuple) -> int:
     key = "'evalcase-' || CAST(p.id AS VARCHAR(20)) || '-' || p.status || '-' || p.level_now"
     link = "'/evaluations/cases/' || CAST(p.id AS VARCHAR(20)) || '/'"
     level = "CASE p.level_now WHEN 'red' THEN 'danger' ELSE 'warning' END"
-    insert = f"INSERT INTO {note} (recipient_id, level, title, body, link, dedupe_key, created_at) "
     # Only constant SQL fragments and the ORM-compiled subquery are joined; values go as params.
-    select = f"SELECT u.id, {level}, {title}, {body}, {link}, {key}, %s FROM ({pending_sql}) p JOIN {user} u ON "  # noqa: S608
-    now = timezone.now()
-    created = 0
+    # The pending cases are computed once (MATERIALIZED), not rescanned for every recipient.
+    sql = (
+        f"WITH p (id, status, due_on, department_id, level_now) AS MATERIALIZED ({pending_sql}) "  # noqa: S608
+        f"INSERT INTO {note} (recipient_id, level, title, body, link, dedupe_key, created_at) "
+        f"SELECT u.id, {level}, {title}, {body}, {link}, {key}, %s FROM p JOIN {user} u ON "
+        "u.is_active AND ((u.role = 'approver' AND u.department_id = p.department_id) "
+        "OR (u.role = 'supervisor' AND p.level_now = 'red')) "
+        "ON CONFLICT DO NOTHING"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(
-            insert + select + "u.department_id = p.department_id AND u.role = 'approver' AND u.is_active "
-            "ON CONFLICT DO NOTHING",
-            [now, *params],
-        )
-        created += max(cursor.rowcount, 0)
-        cursor.execute(
-            insert + select + "p.level_now = 'red' AND u.role = 'supervisor' AND u.is_active ON CONFLICT DO NOTHING",
-            [now, *params],
-        )
-        created += max(cursor.rowcount, 0)
-    return created
+        cursor.execute(sql, [*params, timezone.now()])
+        return max(cursor.rowcount, 0)
 
 
 def cases_sweep(*, today: date | None = None, calendar: WorkingCalendar | None = None) -> CaseSweepResult:

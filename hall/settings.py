@@ -238,6 +238,9 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "hall.queue.models.Appointment.Status",
         "ApplicationStatusEnum": "approvals.models.Status",
         "DeregistrationKindEnum": "enterprises.models.Deregistration.Kind",
+        "WorkOrderKindEnum": "evaluations.workorders.models.Kind",
+        "WorkOrderStatusEnum": "evaluations.workorders.models.Status",
+        "WorkOrderSourceEnum": "evaluations.workorders.models.Source",
     },
 }
 

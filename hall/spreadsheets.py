@@ -31,9 +31,13 @@ def apply_print_setup(
     title: str | None = None,
 ) -> None:
     """A4, landscape by default, fit to one page wide (as many pages tall as needed), header rows
-    repeated on each page, a page-number footer and, when ``autofilter``, a filter on the header."""
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.orientation = ws.ORIENTATION_LANDSCAPE if landscape else ws.ORIENTATION_PORTRAIT
+    repeated on each page, a page-number footer and, when ``autofilter``, a filter on the header.
+
+    Works on write-only sheets too (call it before the rows are appended); those have no row count
+    yet, so they get no automatic filter."""
+    # The constants live on the Worksheet class; a write-only sheet does not inherit them.
+    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    ws.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE if landscape else Worksheet.ORIENTATION_PORTRAIT
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0  # 0 = as many pages tall as the rows need
     if ws.sheet_properties.pageSetUpPr is None:
@@ -49,7 +53,7 @@ def apply_print_setup(
     ws.oddHeader.center.size = 10
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     ws.oddFooter.center.size = 9
-    if autofilter and header_rows and ws.max_column:
+    if autofilter and header_rows and getattr(ws, "max_column", 0):
         last = get_column_letter(ws.max_column)
         ws.auto_filter.ref = f"A{header_rows}:{last}{max(ws.max_row, header_rows)}"
 

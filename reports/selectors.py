@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from approvals.models import Application
 from hall.metrics import Metric, Scope
-from hall.models import Site, Window
+from hall.models import Department, Site, Window
 from hall.queue.models import QueueLine, Ticket
 from reports.metrics.base import list_url, memo
 from reports.periods import year_to_date
@@ -25,6 +25,7 @@ from reports.registry import all_metrics, breakdown_of, metric_by_code, value_of
 from reports.rollups import last_rollup_run
 
 LIVE_SECONDS = 60
+BUNDLE_SECONDS = 60  # the dashboards' figures of periods (rollups change nightly)
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,12 @@ def live_hall(now=None, *, department_id: int | None = None) -> dict:
         issued=Count("id"),
         waiting=Count("id", filter=Q(status="waiting")),
     )
+    # Exactly the predicate of the partial index application_warning_live_idx: an index-only count.
     applications = Application.objects.filter(clock_state="running", warning_level__in=["yellow", "red"])
     if department_id is not None:
-        applications = applications.filter(Q(department_id=department_id) | Q(department__parent_id=department_id))
+        # The department and its sections as a sub-select, so the count stays on the index (no join).
+        own = Department.objects.filter(Q(pk=department_id) | Q(parent_id=department_id)).values("pk")
+        applications = applications.filter(department_id__in=own)
     warnings = dict(applications.values_list("warning_level").annotate(n=Count("id")).order_by())
     average = activity["average_wait"]
     result = {
@@ -140,108 +144,125 @@ def ranking(code: str, scope: Scope, dimension: str, limit: int = 10) -> list:
     return sorted(rows, key=lambda r: r.value, reverse=True)[:limit]
 
 
-def supervisor_dashboard(*, department_id: int | None, today: date | None = None) -> dict:
-    today = today or timezone.localdate()
+def _bundle(page: str, department_id: int | None, today: date, build) -> dict:
+    """The figures of a dashboard (not the live hall), kept ``BUNDLE_SECONDS`` per page, scope and
+    rollup run: the auto-refresh of a wall of screens reads them once a minute, not once a screen.
+    A new rollup run (nightly, after a day's close, or a rebuild) changes the key, so a rebuilt
+    figure shows at the next refresh."""
+    run = last_rollup_run()
+    key = f"reports:bundle:{page}:{department_id or 0}:{today.isoformat()}:{run.pk if run else 0}"
+    found = cache.get(key)
+    if found is None:
+        with memo():
+            found = build()
+        cache.set(key, found, BUNDLE_SECONDS)
+    return {**found, "rollup": run}
+
+
+def _supervisor_figures(department_id: int | None, today: date) -> dict:
     day = Scope(start=today, end=today, department_id=department_id)
     month = Scope(start=today.replace(day=1), end=today, department_id=department_id)
-    with memo():
-        return {
-            "live": live_hall(department_id=department_id),
-            "today": figures(
-                [
-                    "app.received",
-                    "app.accepted",
-                    "app.completed",
-                    "app.online_received",
-                    "app.assisted",
-                    "queue.issued",
-                    "queue.called",
-                    "queue.avg_wait",
-                ],
-                day,
-            ),
-            "month": figures(
-                ["app.received", "app.completed", "app.on_time_rate", "app.online_rate", "queue.p90_wait"], month
-            ),
-            "evaluations": section_headlines("好差评", month, 4),
-            "workorders": section_headlines("诉求工单", month, 4),
-            "window_ranking": ranking("queue.served", month, "window"),
-            "staff_ranking": ranking("queue.served", month, "staff"),
-            "department_today": ranking("app.received", day, "department"),
-            "rollup": last_rollup_run(),
-            "today_date": today,
-            "month_scope": month,
-        }
-
-
-def leader_cockpit(*, department_id: int | None, today: date | None = None) -> dict:
-    today = today or timezone.localdate()
-    ytd = year_to_date(today, department_id=department_id)
-    last = year_to_date(today, years_back=1, department_id=department_id)
-    with memo():
-        headline = figures(
+    return {
+        "today": figures(
             [
                 "app.received",
                 "app.accepted",
                 "app.completed",
-                "app.daily_average",
+                "app.online_received",
                 "app.assisted",
-                "app.inspections",
                 "queue.issued",
                 "queue.called",
+                "queue.avg_wait",
             ],
-            ytd,
-            last,
-        )
-        rates = figures(
-            [
-                "app.completion_rate",
-                "app.on_time_rate",
-                "app.online_rate",
-                "app.full_online_rate",
-                "catalog.depth4_share",
-                "catalog.compression",
-            ],
-            ytd,
-            last,
-        )
-        extra_rates = [f for f in section_headlines("好差评", ytd, 6) if f.unit == "%"][:2]
-        received = metric_by_code("app.received")
-        completed = metric_by_code("app.completed")
-        full_year = Scope(start=date(today.year, 1, 1), end=date(today.year, 12, 31), department_id=department_id)
-        full_last = Scope(
-            start=date(today.year - 1, 1, 1), end=date(today.year - 1, 12, 31), department_id=department_id
-        )
-        trend = {
-            "months": [f"{m}月" for m in range(1, 13)],
-            "received": [r.value for r in breakdown_of(received, full_year, "month")],
-            "received_last": [r.value for r in breakdown_of(received, full_last, "month")],
-            "completed": [r.value for r in breakdown_of(completed, full_year, "month")],
-        }
-        on_time = metric_by_code("app.on_time_rate")
-        charts = {
-            "trend": trend,
-            "department": [
-                {"name": r.label, "value": r.value, "key": r.key} for r in breakdown_of(received, ytd, "department")
-            ],
-            "category": [{"name": r.label, "value": r.value} for r in breakdown_of(received, ytd, "category")],
-            "channel": [{"name": r.label, "value": r.value} for r in breakdown_of(received, ytd, "channel")],
-            "site_level": [{"name": r.label, "value": r.value} for r in breakdown_of(received, ytd, "site_level")],
-            "on_time_by_department": [
-                {"name": r.label, "value": float(r.value) if r.value is not None else None}
-                for r in breakdown_of(on_time, ytd, "department")
-            ],
-        }
-        return {
-            "headline": headline,
-            "rates": rates + extra_rates,
-            "entities": section_headlines("市场主体", ytd, 4),
-            "charts": charts,
-            "ytd": ytd,
-            "last": last,
-            "rollup": last_rollup_run(),
-            "live": live_hall(department_id=department_id),
-        }
+            day,
+        ),
+        "month": figures(
+            ["app.received", "app.completed", "app.on_time_rate", "app.online_rate", "queue.p90_wait"], month
+        ),
+        "evaluations": section_headlines("好差评", month, 4),
+        "workorders": section_headlines("诉求工单", month, 4),
+        "window_ranking": ranking("queue.served", month, "window"),
+        "staff_ranking": ranking("queue.served", month, "staff"),
+        "department_today": ranking("app.received", day, "department"),
+        "today_date": today,
+        "month_scope": month,
+    }
+
+
+def supervisor_dashboard(*, department_id: int | None, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    bundle = _bundle("supervisor", department_id, today, lambda: _supervisor_figures(department_id, today))
+    return {**bundle, "live": live_hall(department_id=department_id)}
+
+
+def _cockpit_figures(department_id: int | None, today: date) -> dict:
+    ytd = year_to_date(today, department_id=department_id)
+    last = year_to_date(today, years_back=1, department_id=department_id)
+    headline = figures(
+        [
+            "app.received",
+            "app.accepted",
+            "app.completed",
+            "app.daily_average",
+            "app.assisted",
+            "app.inspections",
+            "queue.issued",
+            "queue.called",
+        ],
+        ytd,
+        last,
+    )
+    rates = figures(
+        [
+            "app.completion_rate",
+            "app.on_time_rate",
+            "app.online_rate",
+            "app.full_online_rate",
+            "catalog.depth4_share",
+            "catalog.compression",
+        ],
+        ytd,
+        last,
+    )
+    extra_rates = [f for f in section_headlines("好差评", ytd, 6) if f.unit == "%"][:2]
+    received = metric_by_code("app.received")
+    completed = metric_by_code("app.completed")
+    full_year = Scope(start=date(today.year, 1, 1), end=date(today.year, 12, 31), department_id=department_id)
+    full_last = Scope(start=date(today.year - 1, 1, 1), end=date(today.year - 1, 12, 31), department_id=department_id)
+    trend = {
+        "months": [f"{m}月" for m in range(1, 13)],
+        "received": [r.value for r in breakdown_of(received, full_year, "month")],
+        "received_last": [r.value for r in breakdown_of(received, full_last, "month")],
+        "completed": [r.value for r in breakdown_of(completed, full_year, "month")],
+    }
+    on_time = metric_by_code("app.on_time_rate")
+    charts = {
+        "trend": trend,
+        "department": [
+            {"name": r.label, "value": r.value, "key": r.key} for r in breakdown_of(received, ytd, "department")
+        ],
+        "category": [{"name": r.label, "value": r.value} for r in breakdown_of(received, ytd, "category")],
+        "channel": [{"name": r.label, "value": r.value} for r in breakdown_of(received, ytd, "channel")],
+        "site_level": [{"name": r.label, "value": r.value} for r in breakdown_of(received, ytd, "site_level")],
+        "on_time_by_department": [
+            {"name": r.label, "value": float(r.value) if r.value is not None else None}
+            for r in breakdown_of(on_time, ytd, "department")
+        ],
+    }
+    return {
+        "headline": headline,
+        "rates": rates + extra_rates,
+        "entities": section_headlines("市场主体", ytd, 4),
+        "charts": charts,
+        "ytd": ytd,
+        "last": last,
+    }
+
+
+def leader_cockpit(*, department_id: int | None, today: date | None = None) -> dict:
+    today = today or timezone.localdate()
+    bundle = _bundle("leader", department_id, today, lambda: _cockpit_figures(department_id, today))
+    return {**bundle, "live": live_hall(department_id=department_id)}
 
 
 def site_choices() -> list[Site]:

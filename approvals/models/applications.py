@@ -215,6 +215,12 @@ class Application(models.Model):
                 condition=Q(status__in=["received", "submitted", "prereview", "supplemented"]),
                 name="application_answer_due_idx",
             ),
+            # The live yellow/red warning count (预警数) of the dashboards: a few thousand rows at most.
+            models.Index(
+                fields=["warning_level", "department"],
+                condition=Q(clock_state="running", warning_level__in=["yellow", "red"]),
+                name="application_warning_live_idx",
+            ),
             models.Index(fields=["department", "status"], name="application_dept_status_idx"),
             models.Index(fields=["site", "status"], name="application_site_status_idx"),
             models.Index(fields=["applicant_user", "status"], name="application_applicant_idx"),

@@ -29,6 +29,17 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(autouse=True)
+def _default_tags(transactional_db):
+    """The default reason tags come from a data migration; an earlier transactional test's flush
+    may have removed them, so put them back (idempotent, the migration's own function)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("evaluations.migrations.0002_defaults").create_defaults(apps, None)
+
+
+@pytest.fixture(autouse=True)
 def _rollups_in_process(settings):
     """The rollup refresh enqueued on commit runs in the live server's process (no worker here).
     The Celery app reads its configuration from Django settings (namespace CELERY)."""

@@ -135,6 +135,15 @@ def test_the_sweep_run_twice_notifies_nobody_twice(generated, people, window):
     assert Notification.objects.filter(dedupe_key__startswith="evalcase-").count() == notes
     open_cases = BadReviewCase.objects.filter(status__in=[CaseStatus.SUBMITTED, CaseStatus.RECTIFYING])
     assert all(c.warning_level == "red" for c in open_cases)
+    # One INSERT … SELECT reaches both: the department's approver and, overdue, the supervisor —
+    # once each per case and level.
+    for user in (people["approver"], people["supervisor"]):
+        keys = list(
+            Notification.objects.filter(recipient=user, dedupe_key__startswith="evalcase-").values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        assert keys and len(keys) == len(set(keys)), user.username
 
 
 def test_generate_load_makes_evaluations_and_the_rebuild_command_is_repeatable(people):

@@ -187,10 +187,12 @@ class _PendingDays:
 
     def __init__(self, days: set[date]):
         self.days = days
+        self.sent = False
 
     def __call__(self) -> None:
         from evaluations.workorders.tasks import refresh_rollups
 
+        self.sent = True
         refresh_rollups.delay(sorted(d.isoformat() for d in self.days))
 
 
@@ -203,7 +205,7 @@ def rollup_touch(days: Iterable[date | None]) -> None:
     conn = transaction.get_connection()
     if conn.in_atomic_block:
         for _sids, func, _robust in conn.run_on_commit:
-            if isinstance(func, _PendingDays):
+            if isinstance(func, _PendingDays) and not func.sent:
                 func.days |= touched
                 return
     transaction.on_commit(_PendingDays(touched))

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from evaluations.workorders import views
+from evaluations.workorders import online, views
 
 urlpatterns = [
     path("", views.order_list, name="workorder_list"),
@@ -13,6 +13,8 @@ urlpatterns = [
     path("import/", views.hotline_import, name="workorder_import"),
     path("import/<int:import_id>/", views.hotline_import_detail, name="workorder_import_detail"),
     path("figures/", views.figures, name="workorder_figures"),
+    path("online/", online.online_form, name="workorder_online"),
+    path("online/<str:number>/", online.online_done, name="workorder_online_done"),
     path("<str:number>/", views.detail, name="workorder_detail"),
     path("<str:number>/act/<str:action>/", views.action, name="workorder_action"),
     path("<str:number>/files/<int:attachment_id>/", views.attachment_download, name="workorder_file"),

@@ -13,9 +13,9 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.worksheet.page import PageMargins
 
 from hall.metrics import Metric
+from hall.spreadsheets import apply_print_setup
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -35,22 +35,7 @@ def setup_sheet(workbook: Workbook, title: str, widths: list[int]):
     for index, width in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + index)].width = width
     ws.freeze_panes = "A2"
-    try:  # the project's shared print set-up (A4 landscape, page numbers, repeated header)
-        from hall.spreadsheets import apply_print_setup
-
-        apply_print_setup(ws, header_rows=1, landscape=True, autofilter=False, title=title)
-    except (ImportError, AttributeError):
-        # The shared helper reads a normal worksheet's constants; a write-only sheet gets the same here.
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = 9  # A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.page_margins = PageMargins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.print_options.horizontalCentered = True
-        ws.oddHeader.center.text = title
-        ws.oddFooter.center.text = "第 &P 页 共 &N 页"
-    ws.print_title_rows = "1:1"
+    apply_print_setup(ws, header_rows=1, landscape=True, autofilter=False, title=title)
     return ws
 
 

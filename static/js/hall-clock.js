@@ -17,10 +17,10 @@
   var offset = 0; // server time − browser time, in ms
   var rendered = Number(root.getAttribute("data-server-ms"));
   if (rendered) {
-    // Rendered a moment ago: the page's own load time is the best round-trip estimate we have.
-    var timing = window.performance && performance.timing;
-    var lag = timing && timing.responseStart && timing.requestStart ? (timing.responseStart - timing.requestStart) / 2 : 0;
-    offset = rendered + lag - Date.now();
+    // Stamped while the page was rendered, moments before it arrived. Half the request's duration
+    // is no estimate of the transit: under load it is mostly the server's own processing time,
+    // which happened before the stamp, so adding it put the clock ahead. The first poll refines it.
+    offset = rendered - Date.now();
   }
 
   var parts;

@@ -16,9 +16,9 @@ from evaluations.tests.conftest import bad, serve, window  # noqa: F401 (the ``w
 from evaluations.workorders import services
 from evaluations.workorders.load import generate_workorders
 from evaluations.workorders.metrics import figures_for
-from evaluations.workorders.rollups import _PendingDays
 from evaluations.workorders.models import FrontDeskDayRollup, Source, WorkOrder, WorkOrderDayRollup
-from hall.celery import app
+from evaluations.workorders.rollups import _PendingDays
+from evaluations.workorders.tasks import refresh_rollups
 from hall.metrics import Scope
 
 pytestmark = pytest.mark.django_db
@@ -67,11 +67,13 @@ def test_rebuild_refuses_bad_dates(people):
 
 @pytest.fixture
 def eager_tasks():
-    app.conf.task_always_eager = True
+    """Tasks run in-process when enqueued (the app the shared tasks are bound to, as the worker's)."""
+    conf = refresh_rollups.app.conf  # namespaced "CELERY_" keys take precedence over the short ones
+    conf.CELERY_TASK_ALWAYS_EAGER = True
     try:
         yield
     finally:
-        app.conf.task_always_eager = False
+        conf.CELERY_TASK_ALWAYS_EAGER = False
 
 
 def test_each_commit_refreshes_the_days_it_touches(people, department, django_capture_on_commit_callbacks, eager_tasks):

@@ -1,0 +1,102 @@
+"""Performance follow-up of the dashboards (issue 13): warning count on its partial index, figures
+cached per scope and rollup run, several figures from one GROUP BY, print set-up of write-only sheets."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from approvals.models import Application
+from hall.metrics import Scope
+from hall.spreadsheets import apply_print_setup
+from reports.metrics import applications as app_metrics
+from reports.metrics.base import memo
+from reports.rollups import rollups_rebuild
+from reports.selectors import live_hall
+from reports.tests.conftest import YEAR
+from reports.tests.direct import all_direct
+
+pytestmark = [pytest.mark.django_db]
+
+
+def _get(client, url: str):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return response, len(captured.captured_queries)
+
+
+def test_dashboard_figures_are_cached_per_scope_and_rollup_run(client, generated):
+    client.force_login(generated["leader"])
+    cache.clear()
+    cold, cold_queries = _get(client, reverse("leader_home"))
+    warm, warm_queries = _get(client, reverse("leader_home"))
+    # The refresh reads the last rollup run (the cache key) and nothing else of the figures.
+    assert warm_queries < cold_queries
+    assert [(f.code, f.value) for f in warm.context["headline"]] == [
+        (f.code, f.value) for f in cold.context["headline"]
+    ]
+    assert warm.context["charts"] == cold.context["charts"]
+    # A new rollup run changes the key: the next refresh computes the figures again.
+    rollups_rebuild(first_day=YEAR[0], last_day=YEAR[1])
+    _, after_rebuild = _get(client, reverse("leader_home"))
+    assert after_rebuild > warm_queries
+    client.force_login(generated["supervisor"])
+    cache.clear()
+    _, cold_queries = _get(client, reverse("dashboard"))
+    _, warm_queries = _get(client, reverse("dashboard"))
+    assert warm_queries < cold_queries
+
+
+def test_totals_and_breakdowns_of_a_scope_share_one_group_by(generated):
+    scope = Scope(date(2026, 1, 1), date(2026, 11, 30))  # whole months and no edge: one table read
+    expected = all_direct(scope)
+    with memo(), CaptureQueriesContext(connection) as captured:
+        values = app_metrics.totals(scope)
+        by = {d: app_metrics.breakdown_records(scope, d) for d in app_metrics.CUBE}
+    assert len(captured.captured_queries) == 1
+    assert values["received"] == expected["app.received"]
+    for dimension, records in by.items():
+        assert sum(v["received"] for _, _, v in records) == values["received"], dimension
+        assert sum(v["completed"] for _, _, v in records) == values["completed"], dimension
+        assert len({key for key, _, _ in records}) == len(records), dimension
+
+
+@pytest.mark.postgres
+def test_live_warning_count_uses_its_partial_index(generated):
+    running = Application.objects.filter(clock_state="running").order_by("id")
+    ids = list(running.values_list("id", flat=True)[:5])
+    Application.objects.filter(id__in=ids[:3]).update(warning_level="yellow")
+    Application.objects.filter(id__in=ids[3:]).update(warning_level="red")
+    queryset = (
+        Application.objects.filter(clock_state="running", warning_level__in=["yellow", "red"])
+        .values_list("warning_level")
+        .order_by()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = queryset.explain()
+    assert "application_warning_live_idx" in plan
+    live = live_hall()
+    assert (live["yellow"], live["red"]) == (3, len(ids) - 3)
+
+
+def test_print_setup_works_on_write_only_sheets():
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("概览")
+    apply_print_setup(sheet, header_rows=1, title="概览")
+    sheet.append(["指标", "数值"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    read = load_workbook(io.BytesIO(buffer.getvalue()))["概览"]
+    assert read.page_setup.paperSize == 9  # A4
+    assert read.page_setup.orientation == "landscape"
+    assert read.print_title_rows == "$1:$1"
+    assert read.oddFooter.center.text == "第 &P 页 共 &N 页"
