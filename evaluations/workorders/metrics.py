@@ -29,10 +29,14 @@ PRAISE_KINDS = (FD.PRAISE_BANNER, FD.PRAISE_THANKS)
 ORDER_COUNTS = (
     "received",
     "received_closed",
+    "unresolved_received",
+    "unresolved_closed",
     "dispatched",
     "dispatched_closed",
     "completed",
     "on_time",
+    "entity_completed",
+    "entity_on_time",
     "reached",
     "satisfied",
     "handling_days_sum",
@@ -57,17 +61,11 @@ def _rollup(scope: Scope) -> QuerySet:
 
 def _order_counts(scope: Scope) -> dict:
     """One aggregate over the scope's daily rollup rows, whatever the number of orders."""
-    entity = Q(is_market_entity=True)
-    unresolved = Q(source=Source.UNRESOLVED_WINDOW)
     # Aliases may not reuse a column's name inside an aggregate, hence the "t_" prefix.
     sums = {f"t_{name}": Coalesce(Sum(name), 0) for name in ORDER_COUNTS}
     totals = _rollup(scope).aggregate(
         **sums,
         t_complaints=Coalesce(Sum("received", filter=Q(kind=Kind.COMPLAINT)), 0),
-        t_unresolved=Coalesce(Sum("received", filter=unresolved), 0),
-        t_unresolved_closed=Coalesce(Sum("received_closed", filter=unresolved), 0),
-        t_entity_completed=Coalesce(Sum("completed", filter=entity), 0),
-        t_entity_on_time=Coalesce(Sum("on_time", filter=entity), 0),
     )
     return {name.removeprefix("t_"): value for name, value in totals.items()}
 
@@ -108,8 +106,8 @@ def _values(orders: dict, desk: dict) -> dict:
         "wo_complaint_share": rate(orders["complaints"], orders["received"]),
         "wo_returns": orders["returns"],
         "wo_avg_working_days": _avg_days(orders),
-        "wo_unresolved_cases": orders["unresolved"],
-        "wo_unresolved_completion_rate": rate(orders["unresolved_closed"], orders["unresolved"]),
+        "wo_unresolved_cases": orders["unresolved_received"],
+        "wo_unresolved_completion_rate": rate(orders["unresolved_closed"], orders["unresolved_received"]),
         "fd_consultations": desk["consultations"],
         "fd_assisted": desk["assisted"],
         "fd_praise": desk["praise"],
@@ -149,9 +147,7 @@ def _one(code: str):
 
 
 def _zero_orders() -> dict:
-    return dict.fromkeys(
-        (*ORDER_COUNTS, "complaints", "unresolved", "unresolved_closed", "entity_completed", "entity_on_time"), 0
-    )
+    return dict.fromkeys((*ORDER_COUNTS, "complaints"), 0)
 
 
 def _zero_desk() -> dict:
@@ -292,7 +288,7 @@ METRICS = [
         "件",
         "期间内受理的来源为“办不成事反映窗口”的工单数",
         dimensions=DIMS,
-        breakdown=_order_breakdown("received", Q(source=Source.UNRESOLVED_WINDOW)),
+        breakdown=_order_breakdown("unresolved_received"),
         drilldown=_drill("received", source=Source.UNRESOLVED_WINDOW),
     ),
     _metric(

@@ -520,25 +520,30 @@ class _RollupKey(models.Model):
 
 
 class WorkOrderDayRollup(_RollupKey):
-    """Daily rollup of work orders (工单日汇总) by day × site × department × kind × source ×
-    market-entity flag: what the figures read instead of the orders themselves.
+    """Daily rollup of work orders (工单日汇总) by day × site × department × kind: what the figures
+    read instead of the orders themselves.
 
-    Each count belongs to its own date column: ``received*`` to the day of receipt, ``dispatched*``
-    to the first dispatch, ``completed`` … ``handling_days_*`` to the close (closed orders only),
-    ``returns`` to the day of each return (keyed by the returning department). Derived data only:
-    ``evaluations.workorders.rollups`` recomputes the touched days after each commit, and
-    ``rebuild_workorder_rollups`` rebuilds any period exactly.
+    Each count belongs to its own date column: ``received*`` and ``unresolved_*`` (source 办不成事)
+    to the day of receipt, ``dispatched*`` to the first dispatch, ``completed`` … ``handling_days_*``
+    and ``entity_*`` (market entities' requests) to the close (closed orders only), ``returns`` to
+    the day of each return (keyed by the returning department). The source and the market-entity
+    flag are counted in columns, not keys, so a year is at most days × sites × departments × kinds
+    rows whatever the number of orders. Derived data only: ``evaluations.workorders.rollups``
+    recomputes the touched days after each commit, and ``rebuild_workorder_rollups`` rebuilds any
+    period exactly.
     """
 
     kind = models.CharField("诉求类型", max_length=16, choices=Kind.choices)
-    source = models.CharField("来源", max_length=20, choices=Source.choices)
-    is_market_entity = models.BooleanField("市场主体诉求")
     received = models.PositiveIntegerField("受理", default=0)
     received_closed = models.PositiveIntegerField("受理且已办结", default=0)
+    unresolved_received = models.PositiveIntegerField("办不成事受理", default=0)
+    unresolved_closed = models.PositiveIntegerField("办不成事受理且已办结", default=0)
     dispatched = models.PositiveIntegerField("首次派单", default=0)
     dispatched_closed = models.PositiveIntegerField("派单且已办结", default=0)
     completed = models.PositiveIntegerField("办结", default=0)
     on_time = models.PositiveIntegerField("按期办结", default=0)
+    entity_completed = models.PositiveIntegerField("市场主体诉求办结", default=0)
+    entity_on_time = models.PositiveIntegerField("市场主体诉求按期办结", default=0)
     reached = models.PositiveIntegerField("回访接通", default=0)
     satisfied = models.PositiveIntegerField("回访满意", default=0)
     handling_days_sum = models.PositiveBigIntegerField("办理工作日合计", default=0)
@@ -550,9 +555,9 @@ class WorkOrderDayRollup(_RollupKey):
         verbose_name_plural = "工单日汇总"
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "site", "department", "kind", "source", "is_market_entity"],
+                fields=["day", "site", "department", "kind"],
                 nulls_distinct=False,
-                name="workorderdayrollup_key_unique",
+                name="workorderdayrollup_day_key_unique",
             ),
         ]
         indexes = [models.Index(fields=["day", "department"], name="workorderdayrollup_day_idx")]

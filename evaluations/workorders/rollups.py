@@ -22,6 +22,7 @@ from evaluations.workorders.models import (
     CallbackResult,
     FrontDeskDayRollup,
     FrontDeskRecord,
+    Source,
     Status,
     WorkOrder,
     WorkOrderDayRollup,
@@ -31,7 +32,7 @@ from evaluations.workorders.transitions import Action
 
 LOCK_CLASS = 0x574F  # "WO": the advisory-lock namespace of rollup days
 ORDER_DATES = ("received_on", "dispatched_on", "closed_on")
-KEY = ("site_id", "department_id", "kind", "source", "is_market_entity")
+KEY = ("site_id", "department_id", "kind")
 CHUNK_DAYS = 31
 REACHED = (CallbackResult.SATISFIED, CallbackResult.DISSATISFIED)
 
@@ -41,14 +42,18 @@ REACHED = (CallbackResult.SATISFIED, CallbackResult.DISSATISFIED)
 
 def _order_rows(days: list[date]) -> dict[tuple, dict]:
     closed = Q(status=Status.CLOSED)
+    unresolved = Q(source=Source.UNRESOLVED_WINDOW)
+    entity = Q(is_market_entity=True)
     rows: dict[tuple, dict] = {}
 
     def merge(qs, day_field: str, **counts):
-        for r in qs.values(day_field, *KEY).annotate(**counts).order_by():
+        # Aliases prefixed: an alias named like a column ("on_time") would shadow it in the filters.
+        aliased = {f"c_{name}": value for name, value in counts.items()}
+        for r in qs.values(day_field, *KEY).annotate(**aliased).order_by():
             key = (r[day_field], *(r[k] for k in KEY))
             row = rows.setdefault(key, {})
             for name in counts:
-                row[name] = row.get(name, 0) + (r[name] or 0)
+                row[name] = row.get(name, 0) + (r[f"c_{name}"] or 0)
 
     base = WorkOrder.objects.order_by()
     merge(
@@ -56,6 +61,8 @@ def _order_rows(days: list[date]) -> dict[tuple, dict]:
         "received_on",
         received=Count("id"),
         received_closed=Count("id", filter=closed),
+        unresolved_received=Count("id", filter=unresolved),
+        unresolved_closed=Count("id", filter=unresolved & closed),
     )
     merge(
         base.filter(dispatched_on__in=days),
@@ -68,6 +75,8 @@ def _order_rows(days: list[date]) -> dict[tuple, dict]:
         "closed_on",
         completed=Count("id"),
         on_time=Count("id", filter=Q(on_time=True)),
+        entity_completed=Count("id", filter=entity),
+        entity_on_time=Count("id", filter=entity & Q(on_time=True)),
         reached=Count("id", filter=Q(callback_result__in=REACHED)),
         satisfied=Count("id", filter=Q(callback_result=CallbackResult.SATISFIED)),
         handling_days_sum=Sum("handling_working_days"),
@@ -83,13 +92,11 @@ def _order_rows(days: list[date]) -> dict[tuple, dict]:
             site_id=F("order__site_id"),
             dept_id=F("department_id"),
             kind=F("order__kind"),
-            source=F("order__source"),
-            entity=F("order__is_market_entity"),
         )
         .annotate(n=Count("id"))
     )
     for r in returns:
-        row = rows.setdefault((r["day"], r["site_id"], r["dept_id"], r["kind"], r["source"], r["entity"]), {})
+        row = rows.setdefault((r["day"], r["site_id"], r["dept_id"], r["kind"]), {})
         row["returns"] = row.get("returns", 0) + r["n"]
     return rows
 
@@ -117,10 +124,8 @@ def _recompute_chunk(days: list[date]) -> int:
         WorkOrderDayRollup.objects.filter(day__in=days).delete()
         FrontDeskDayRollup.objects.filter(day__in=days).delete()
         order_rows = [
-            WorkOrderDayRollup(
-                day=day, site_id=site, department_id=dept, kind=kind, source=source, is_market_entity=entity, **counts
-            )
-            for (day, site, dept, kind, source, entity), counts in _order_rows(days).items()
+            WorkOrderDayRollup(day=day, site_id=site, department_id=dept, kind=kind, **counts)
+            for (day, site, dept, kind), counts in _order_rows(days).items()
         ]
         WorkOrderDayRollup.objects.bulk_create(order_rows, batch_size=2000)
         desk_rows = _desk_rows(days)
