@@ -61,7 +61,7 @@
       if (!d) return;
       var existing = window.echarts.getInstanceByDom(el);
       if (existing) existing.dispose();
-      var chart = window.echarts.init(el);
+      var chart = window.echarts.init(el, null, { renderer: "svg" }); // SVG: sharp on the big screen and in print
       chart.setOption(option(el, d));
       var link = el.getAttribute("data-link");
       if (link) {
