@@ -13,7 +13,9 @@ the denominator is zero, so pages show "—" rather than a false 0 %.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextvars
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -92,3 +94,31 @@ def rate(numerator: int | Decimal | None, denominator: int | Decimal | None) -> 
         return None
     value = Decimal(numerator or 0) * 100 / Decimal(denominator)
     return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("metrics_memo", default=None)
+
+
+@contextmanager
+def memo() -> Iterator[None]:
+    """Share aggregates between the figures evaluated inside the block (one page, export or API call).
+
+    Every app's figures of one scope read the same aggregate through ``memoized``, so a page with
+    forty figures costs a handful of queries whatever the number of rows; outside a block nothing is
+    kept, so a figure is never stale.
+    """
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def memoized(key: tuple, compute: Callable[[], object]):
+    """``compute()`` once per ``key`` inside the current ``memo()`` block (every time outside one)."""
+    cache = _MEMO.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]

@@ -8,8 +8,6 @@ reads the same definitions for the reports app.
 
 from __future__ import annotations
 
-import threading
-import time
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
@@ -19,7 +17,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from evaluations.workorders.models import FrontDeskDayRollup, FrontDeskRecord, Kind, Source, WorkOrderDayRollup
-from hall.metrics import Metric, Row, Scope, rate
+from hall.metrics import Metric, Row, Scope, memoized, rate
 
 SECTION = "诉求工单"
 SOURCE = "诉求工单（evaluations.workorders）"
@@ -122,19 +120,10 @@ def figures_for(scope: Scope) -> dict:
     return _values(_order_counts(scope), _desk_counts(scope))
 
 
-# The reports app evaluates every figure of a scope in one go; the figures of one scope share the
-# same aggregate for a moment (one second, per thread), so a report costs two queries, not nineteen.
-_RECENT = threading.local()
-SHARE_SECONDS = 1.0
-
-
 def _shared(kind: str, scope: Scope, compute):
-    now = time.monotonic()
-    store = {k: v for k, v in getattr(_RECENT, "store", {}).items() if now - v[0] < SHARE_SECONDS}
-    _RECENT.store = store
-    if (kind, scope) not in store:
-        store[(kind, scope)] = (now, compute())
-    return store[(kind, scope)][1]
+    """The reports app evaluates every figure of a scope inside ``hall.metrics.memo()``: the figures
+    of one scope share one aggregate there, so a report costs two queries, not nineteen."""
+    return memoized(("workorders", kind, scope), compute)
 
 
 def _one(code: str):

@@ -7,9 +7,6 @@ forty figures costs a handful of queries whatever the number of rows.
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
@@ -18,29 +15,8 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 
-from hall.metrics import Row, Scope, rate
+from hall.metrics import Row, Scope, memo, memoized, rate  # noqa: F401 (memo re-exported)
 from hall.workdays import current_calendar
-
-_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar("reports_memo", default=None)
-
-
-@contextmanager
-def memo() -> Iterator[None]:
-    """Share aggregates between the figures evaluated inside the block."""
-    token = _MEMO.set({})
-    try:
-        yield
-    finally:
-        _MEMO.reset(token)
-
-
-def memoized(key: tuple, compute: Callable[[], object]):
-    cache = _MEMO.get()
-    if cache is None:
-        return compute()
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
 
 
 def scope_filter(
