@@ -144,10 +144,10 @@ def test_the_cockpit_fills_the_big_screen_with_live_charts(demo_people, _playwri
     try:
         login(page, live_server.url, demo_people["leader"].username)
         page.goto(live_server.url + "/leader/?screen=1")
-        page.wait_for_selector("[data-chart=trend] canvas")
+        page.wait_for_selector("[data-chart=trend] svg")
         assert page.locator(".main-nav").is_hidden()
         assert page.evaluate("document.documentElement.scrollWidth") <= 1920
-        assert page.locator("[data-chart] canvas").count() == 6
+        assert page.locator("[data-chart] > div > svg").count() == 6
         # A headline figure links to the rows behind it.
         link = page.locator("[data-figure='app.received']").first
         assert "/applications/?" in link.get_attribute("href")
