@@ -40,10 +40,16 @@ def _default_tags(transactional_db):
 
 
 @pytest.fixture(autouse=True)
-def _rollups_in_process(settings):
+def _rollups_in_process():
     """The rollup refresh enqueued on commit runs in the live server's process (no worker here).
-    The Celery app reads its configuration from Django settings (namespace CELERY)."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+    Set on the Celery app itself, under the namespaced key too: Celery reads ``CELERY_*`` first once
+    its configuration is loaded, so the Django ``settings`` fixture alone is not seen."""
+    from hall.celery import app
+
+    app.conf.update(task_always_eager=True, CELERY_TASK_ALWAYS_EAGER=True)
+    yield
+    app.conf.update(task_always_eager=False, CELERY_TASK_ALWAYS_EAGER=False)
 
 
 def login(page: Page, base_url: str, username: str) -> None:
