@@ -23,26 +23,13 @@ from evaluations.models import (
     EvaluationRollup,
     EvaluatorDevice,
 )
+from evaluations.rollups import SUMS
 from hall.metrics import Metric, Row, Scope, rate
 
 SECTION = "好差评"
 SOURCE = "evaluations_evaluationrollup（好差评日汇总，由评价记录按日重算）"
 ROLLUP_DIMENSIONS = ("month", "site", "department", "window", "staff", "matter", "channel")
-SUM_FIELDS = (
-    "total",
-    "very_satisfied",
-    "satisfied",
-    "basically_satisfied",
-    "dissatisfied",
-    "very_dissatisfied",
-    "bad",
-    "bad_real_name",
-    "confirmed",
-    "rectified",
-    "called_back",
-    "applications_evaluated",
-    "follow_ups",
-)
+SUM_FIELDS = SUMS  # the counts a rollup row carries, named once in evaluations.rollups
 
 
 def evaluation_rollups(scope: Scope) -> QuerySet:
