@@ -8,16 +8,10 @@ from enterprises.models import (
     Dormancy,
     EntityImport,
     MarketEntity,
-    OpeningPeriod,
     RegistrationAct,
     StartupBundle,
 )
-from hall.admin import AuditedAdmin, ReadOnlyAdmin
-
-
-@admin.register(OpeningPeriod)
-class OpeningPeriodAdmin(AuditedAdmin):
-    list_display = ("starts_at", "ends_at")
+from hall.admin import ReadOnlyAdmin
 
 
 @admin.register(MarketEntity)

@@ -218,24 +218,6 @@ class RegistrationAct(models.Model):
         return f"{self.get_kind_display()} {self.occurred_on}"
 
 
-class OpeningPeriod(models.Model):
-    """A period of the hall's opening hours on working days (大厅工作时间), for 企业开办 timing."""
-
-    starts_at = models.TimeField("开始时间")
-    ends_at = models.TimeField("结束时间")
-
-    class Meta:
-        verbose_name = "大厅工作时间段"
-        verbose_name_plural = "大厅工作时间段"
-        ordering = ["starts_at"]
-        constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="enterprises_opening_order")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
-
-
 class StartupBundle(models.Model):
     """企业开办 one-window bundle: the registration data over an approvals theme bundle (一件事)."""
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from approvals.transitions import actions_for
 from approvals.views.common import paginate, query_without, roles_required
 from enterprises import forms, selectors, services
-from enterprises.hours import format_minutes, opening_hours
+from enterprises.hours import format_minutes
 from enterprises.metrics import METRICS
 from enterprises.models import Deregistration, Dormancy, EntityImport, EntityStatus, StartupBundle, StartupTask
 from hall.metrics import Scope
@@ -25,6 +25,7 @@ from hall.models import Site, User
 from hall.privacy import mask_id_number
 from hall.services.audit import client_ip
 from hall.views import page_for_roles
+from hall.workdays import current_calendar
 
 R = User.Role
 REGISTER_STAFF = (R.CLERK, R.SUPERVISOR)
@@ -192,11 +193,15 @@ def _startup_or_404(number: str) -> StartupBundle:
 def startup_detail(request, number: str, *, status: int = 200, return_form=None, delivery_form=None):
     """企业开办 bundle page: tasks with department, window and status; elapsed working hours vs target."""
     startup = _startup_or_404(number)
-    hours = opening_hours()
+    calendar = current_calendar()
     now = timezone.now()
     elapsed = startup.elapsed_minutes
     if elapsed is None:
-        elapsed = hours.working_minutes(startup.submitted_at, now) if startup.state == StartupBundle.State.OPEN else 0
+        elapsed = (
+            calendar.working_minutes_between(startup.submitted_at, now)
+            if startup.state == StartupBundle.State.OPEN
+            else 0
+        )
     tasks = list(startup.tasks.all())
     for task in tasks:
         task.can_finish = startup.state == StartupBundle.State.OPEN and bool(
@@ -209,7 +214,7 @@ def startup_detail(request, number: str, *, status: int = 200, return_form=None,
         "elapsed_label": format_minutes(elapsed),
         "target_label": format_minutes(startup.target_minutes),
         "remaining_seconds": max(startup.target_minutes - elapsed, 0) * 60,
-        "ticking": startup.state == StartupBundle.State.OPEN and hours.is_open(now),
+        "ticking": startup.state == StartupBundle.State.OPEN and calendar.is_open(now),
         "over_target": elapsed > startup.target_minutes,
         "masked_id": mask_id_number(startup.legal_representative_id_number),
         "can_act": request.user.role in REGISTER_STAFF,

@@ -15,6 +15,7 @@ from hall.models import (
     Department,
     Division,
     Notification,
+    OpeningPeriod,
     Site,
     User,
     Window,
@@ -331,6 +332,13 @@ class CalendarDayAdmin(admin.ModelAdmin):
         # The admin edits through the service: validation, year bookkeeping, audit, cache.
         original = CalendarDay.objects.get(pk=obj.pk)
         calendar_day_update(day=original, kind=obj.kind, name=obj.name, by=request.user, ip=client_ip(request))
+
+
+@admin.register(OpeningPeriod)
+class OpeningPeriodAdmin(AuditedAdmin):
+    """大厅工作时间: the periods in which working-hour limits (企业开办, 紧急工单) run."""
+
+    list_display = ("starts_at", "ends_at")
 
 
 @admin.register(AuditLog)

@@ -311,8 +311,6 @@ SENSITIVE_RATE = env("SENSITIVE_RATE", APPROVALS_TRACK_RATE)
 # --- end of applications settings ---------------------------------------------------------------
 
 # --- Work orders (诉求工单) [local] — owned by evaluations.workorders ------------------------------
-# The hall's opening hours on working days: working-hour limits (紧急 24 hours) count only these.
-WORKORDER_OPENING_HOURS = env("WORKORDER_OPENING_HOURS", "09:00-12:00,13:30-17:30")
 # 差评转办: open a complaint work order for every 差评 (off by default).
 WORKORDER_FROM_BAD_REVIEW = env_bool("WORKORDER_FROM_BAD_REVIEW", False)
 # Client pushing replies back to the 12345 platform; the default only records them.

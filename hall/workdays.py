@@ -4,32 +4,45 @@ Legal time limits count working days: weekends and statutory holidays do not cou
 make-up working days (调休上班) do. The day of acceptance is not counted; the deadline is the
 n-th working day after it. A year with no loaded schedule falls back to Monday–Friday, and
 :func:`unconfigured_years` names it so that callers can warn.
+
+Limits counted in working hours (企业开办 "0.5 个工作日", 紧急工单 24 working hours) count only the
+hall's opening hours (大厅工作时间, ``OpeningPeriod``) of working days: :func:`working_minutes_between`
+and :func:`add_working_minutes`. Both read the same cached snapshot as the working days.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.core.cache import cache
 from django.db.models import Q
+from django.utils import timezone
 
-CACHE_KEY = "hall:working-calendar:v1"
+CACHE_KEY = "hall:working-calendar:v2"
 CACHE_SECONDS = 60 * 60
 # Far beyond any legal limit (the longest are a few hundred working days); guards the loops.
 MAX_WORKING_DAYS = 5000
 # The longest span of calendar days counted in one call (about 20 years): a bound on the loop
 # and on what a user may ask of the API (a span of millions of days is a 400, not a long count).
 MAX_SPAN_DAYS = 7305
+# The hall's opening hours when the table is empty (大厅工作时间: 09:00–12:00, 13:30–17:30).
+DEFAULT_OPENING_PERIODS = ((time(9, 0), time(12, 0)), (time(13, 30), time(17, 30)))
+
+
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
 
 
 @dataclass(frozen=True)
 class WorkingCalendar:
-    """An immutable snapshot: the loaded years and the days that differ from Monday–Friday."""
+    """An immutable snapshot: the loaded years, the days that differ from Monday–Friday and the
+    opening periods of a working day."""
 
     configured_years: frozenset[int]
     exceptions: dict[date, bool]  # only days whose working status differs from their weekday
+    opening_periods: tuple[tuple[time, time], ...] = DEFAULT_OPENING_PERIODS
 
     def is_working_day(self, day: date) -> bool:
         if day in self.exceptions:
@@ -61,10 +74,73 @@ class WorkingCalendar:
     def unconfigured_years(self, days: Iterable[date]) -> list[int]:
         return sorted({d.year for d in days} - self.configured_years)
 
+    # Working hours (工作时间): the opening periods of working days.
+
+    @property
+    def minutes_per_day(self) -> int:
+        """Opening minutes of one working day (420 for the default periods)."""
+        return sum(_minutes(end) - _minutes(start) for start, end in self.opening_periods)
+
+    def _periods_of(self, day: date) -> list[tuple[datetime, datetime]]:
+        if not self.is_working_day(day):
+            return []
+        tz = timezone.get_current_timezone()
+        return [
+            (datetime.combine(day, opens, tzinfo=tz), datetime.combine(day, closes, tzinfo=tz))
+            for opens, closes in self.opening_periods
+        ]
+
+    def is_open(self, moment: datetime) -> bool:
+        """Whether the hall is open at ``moment`` (a working day, inside an opening period)."""
+        return any(opens <= moment < closes for opens, closes in self._periods_of(timezone.localdate(moment)))
+
+    def closing_time(self, day: date) -> datetime:
+        """The end of the last opening period of ``day``."""
+        closes = self.opening_periods[-1][1]
+        return datetime.combine(day, closes, tzinfo=timezone.get_current_timezone())
+
+    def working_minutes_between(self, start: datetime, end: datetime) -> int:
+        """Whole opening minutes of working days in ``[start, end)``; 0 when ``end`` ≤ ``start``."""
+        if end <= start:
+            return 0
+        first, last = timezone.localdate(start), timezone.localdate(end)
+        if (last - first).days > MAX_SPAN_DAYS:
+            raise ValueError(f"the span must not exceed {MAX_SPAN_DAYS} days")
+        seconds = 0.0
+        day = first
+        while day <= last:
+            for opens, closes in self._periods_of(day):
+                lo, hi = max(start, opens), min(end, closes)
+                if hi > lo:
+                    seconds += (hi - lo).total_seconds()
+            day += timedelta(days=1)
+        return int(seconds // 60)
+
+    def add_working_minutes(self, start: datetime, minutes: int) -> datetime:
+        """The moment ``minutes`` opening minutes of working days after ``start``."""
+        if minutes < 0:
+            raise ValueError("minutes must not be negative")
+        if minutes > MAX_WORKING_DAYS * max(self.minutes_per_day, 1):
+            raise ValueError("working-minute limit too large")
+        current = timezone.localtime(start)
+        day = current.date()
+        remaining = minutes
+        for _ in range(MAX_SPAN_DAYS):
+            for opens, closes in self._periods_of(day):
+                if closes <= current:
+                    continue
+                begin = max(opens, current)
+                available = int((closes - begin).total_seconds() // 60)
+                if remaining <= available:
+                    return begin + timedelta(minutes=remaining)
+                remaining -= available
+            day += timedelta(days=1)
+        raise ValueError("working-minute limit too large")
+
 
 def load_calendar() -> WorkingCalendar:
-    """Read the calendar from the database (two queries)."""
-    from hall.models import CalendarDay, CalendarYear
+    """Read the calendar and the opening hours from the database (three queries)."""
+    from hall.models import CalendarDay, CalendarYear, OpeningPeriod
 
     years = frozenset(CalendarYear.objects.values_list("year", flat=True))
     # week_day: 1 = Sunday … 7 = Saturday, on every database backend.
@@ -74,7 +150,10 @@ def load_calendar() -> WorkingCalendar:
         | (~Q(date__week_day__in=weekend) & ~Q(kind__in=CalendarDay.WORKING_KINDS))
     ).values_list("date", "kind")
     exceptions = {d: kind in CalendarDay.WORKING_KINDS for d, kind in rows if d.year in years}
-    return WorkingCalendar(configured_years=years, exceptions=exceptions)
+    periods = tuple(OpeningPeriod.objects.order_by("starts_at").values_list("starts_at", "ends_at"))
+    return WorkingCalendar(
+        configured_years=years, exceptions=exceptions, opening_periods=periods or DEFAULT_OPENING_PERIODS
+    )
 
 
 def current_calendar() -> WorkingCalendar:
@@ -103,6 +182,16 @@ def add_working_days(start: date, n: int, *, calendar: WorkingCalendar | None = 
 def working_days_between(a: date, b: date, *, calendar: WorkingCalendar | None = None) -> int:
     """The number of working days in ``(a, b]``; negative when ``b`` is before ``a``."""
     return (calendar or current_calendar()).working_days_between(a, b)
+
+
+def working_minutes_between(start: datetime, end: datetime, *, calendar: WorkingCalendar | None = None) -> int:
+    """Opening minutes of working days between two instants (大厅工作时间内的分钟数)."""
+    return (calendar or current_calendar()).working_minutes_between(start, end)
+
+
+def add_working_minutes(start: datetime, minutes: int, *, calendar: WorkingCalendar | None = None) -> datetime:
+    """The moment ``minutes`` opening minutes of working days after ``start``."""
+    return (calendar or current_calendar()).add_working_minutes(start, minutes)
 
 
 def unconfigured_years(*days: date, calendar: WorkingCalendar | None = None) -> list[int]:

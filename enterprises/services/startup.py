@@ -29,13 +29,14 @@ from approvals.services import (
     application_start_review,
     theme_application_receive,
 )
-from enterprises.hours import opening_hours, target_minutes
+from enterprises.hours import target_minutes
 from enterprises.models import EntityType, StartupBundle, StartupReturn, StartupTask, TaskKind
 from enterprises.services.exits import deregistration_on_decision
 from enterprises.services.register import entity_register, validate_entity_fields
 from hall.catalog.models import HandlingType, Material, MatterVersion, ThemeService
 from hall.models import Site, User, Window
 from hall.services.audit import audit_record, model_snapshot
+from hall.workdays import current_calendar
 
 DEFAULT_THEME_CODE = "QYKBYC"
 DONE_STATUSES = (Status.COMPLETED, Status.DELIVERED)
@@ -109,7 +110,7 @@ def startup_bundle_receive(
     ]
     with transaction.atomic():
         bundle = theme_application_receive(theme_service=theme, applicant=applicant, by=by, materials=materials, ip=ip)
-        hours = opening_hours()
+        calendar = current_calendar()
         now = timezone.now()
         startup = StartupBundle.objects.create(
             bundle=bundle,
@@ -117,7 +118,7 @@ def startup_bundle_receive(
             phone=phone,
             site_id=by.site_id,
             submitted_at=now,
-            target_minutes=target_minutes(hours),
+            target_minutes=target_minutes(calendar),
             postal_delivery=postal_delivery,
             postal_address=postal_address.strip() if postal_delivery else "",
         )
@@ -259,12 +260,12 @@ def _task_done(task: StartupTask, by) -> None:
     )
     if open_tasks or startup.state == StartupBundle.State.FINISHED:
         return
-    hours = opening_hours()
+    calendar = current_calendar()
     before = model_snapshot(startup)
     startup.state = StartupBundle.State.FINISHED
     startup.finished_at = now
     startup.finished_on = timezone.localdate(now)
-    startup.elapsed_minutes = hours.working_minutes(startup.submitted_at, now)
+    startup.elapsed_minutes = calendar.working_minutes_between(startup.submitted_at, now)
     startup.within_target = startup.elapsed_minutes <= startup.target_minutes
     startup.save()
     audit_record(actor=by, action="startup.finish", obj=startup, before=before, after=model_snapshot(startup))

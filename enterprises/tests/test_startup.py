@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from approvals.models import Status
-from enterprises.hours import OpeningHours, opening_hours, target_minutes
+from enterprises.hours import target_minutes
 from enterprises.models import ActKind, EntityStatus, MarketEntity, StartupBundle, TaskKind
 from enterprises.services import (
     startup_bundle_receive,
@@ -19,8 +19,9 @@ from enterprises.services import (
     startup_task_finish,
 )
 from enterprises.tests.conftest import REGISTRATION
+from hall.models import OpeningPeriod
 from hall.validators import validate_credit_code
-from hall.workdays import WorkingCalendar
+from hall.workdays import WorkingCalendar, current_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -115,25 +116,38 @@ def test_return_is_counted_and_resubmission_restarts_the_clock(startup_staff):
 
 def test_working_minutes_count_only_opening_hours_on_working_days():
     tz = timezone.get_current_timezone()
-    calendar = WorkingCalendar(configured_years=frozenset(), exceptions={})
-    hours = OpeningHours(periods=((time(9), time(12)), (time(13, 30), time(17, 30))), calendar=calendar)
+    hours = WorkingCalendar(
+        configured_years=frozenset(),
+        exceptions={},
+        opening_periods=((time(9), time(12)), (time(13, 30), time(17, 30))),
+    )
     assert hours.minutes_per_day == 420
     assert target_minutes(hours) == 210
     # Friday 16:00 → Monday 10:00: 90 minutes on Friday, 60 on Monday; the weekend does not count.
     friday = datetime(2026, 11, 27, 16, 0, tzinfo=tz)
     monday = datetime(2026, 11, 30, 10, 0, tzinfo=tz)
-    assert hours.working_minutes(friday, monday) == 150
+    assert hours.working_minutes_between(friday, monday) == 150
     # The lunch break does not count.
     assert (
-        hours.working_minutes(datetime(2026, 11, 30, 11, 0, tzinfo=tz), datetime(2026, 11, 30, 14, 0, tzinfo=tz)) == 90
+        hours.working_minutes_between(
+            datetime(2026, 11, 30, 11, 0, tzinfo=tz), datetime(2026, 11, 30, 14, 0, tzinfo=tz)
+        )
+        == 90
     )
     assert hours.is_open(datetime(2026, 11, 30, 10, 0, tzinfo=tz))
     assert not hours.is_open(datetime(2026, 11, 28, 10, 0, tzinfo=tz))
 
 
-def test_opening_periods_come_from_the_table(db):
-    hours = opening_hours()
-    assert hours.minutes_per_day == 420
+def test_opening_periods_come_from_the_hall_table(db, django_capture_on_commit_callbacks):
+    assert current_calendar().minutes_per_day == 420  # the migration's defaults
+    # An administrator shortens the afternoon to 17:00: the 企业开办 target and the work-order hour
+    # limits read the same table, at once (the cached calendar is dropped on commit).
+    with django_capture_on_commit_callbacks(execute=True):
+        afternoon = OpeningPeriod.objects.get(starts_at=time(13, 30))
+        afternoon.ends_at = time(17, 0)
+        afternoon.save()
+    assert current_calendar().minutes_per_day == 390
+    assert target_minutes(current_calendar()) == 195
 
 
 def test_intake_only_at_the_startup_zone(startup_staff):

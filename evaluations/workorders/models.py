@@ -84,7 +84,7 @@ class TimeLimit(models.Model):
 
     Defaults (data migration, DOMAIN.md §6): 咨询 3 working days, 投诉 and the other kinds 13
     working days, any 紧急 order 24 working hours (hours count only the hall's opening hours of
-    working days, ``settings.WORKORDER_OPENING_HOURS``).
+    working days, the admin table 大厅工作时间 ``hall.models.OpeningPeriod``).
     """
 
     kind = models.CharField("诉求类型", max_length=16, choices=Kind.choices)

@@ -1,7 +1,7 @@
 """Models of the hall: people, places, the working-day calendar, audit and notifications."""
 
 from .audit import AuditLog
-from .calendar import CalendarDay, CalendarYear
+from .calendar import CalendarDay, CalendarYear, OpeningPeriod
 from .notifications import Notification
 from .people import User
 from .places import Department, Division, Site, Window, Zone
@@ -13,6 +13,7 @@ __all__ = [
     "Department",
     "Division",
     "Notification",
+    "OpeningPeriod",
     "Site",
     "User",
     "Window",

@@ -1,6 +1,9 @@
-"""The working-day calendar (工作日历): every day of each configured year, editable by administrators."""
+"""The working-day calendar (工作日历): every day of each configured year and the hall's opening hours
+(大厅工作时间), editable by administrators."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import F, Q
 
 
 class CalendarYear(models.Model):
@@ -51,3 +54,33 @@ class CalendarDay(models.Model):
     @property
     def is_working_day(self) -> bool:
         return self.kind in self.WORKING_KINDS
+
+
+class OpeningPeriod(models.Model):
+    """A period of the hall's opening hours on working days (大厅工作时间段).
+
+    Limits counted in working hours (企业开办 "0.5 个工作日", 紧急工单 24 working hours) count only
+    these periods of working days; 09:00–12:00 and 13:30–17:30 by default.
+    """
+
+    starts_at = models.TimeField("开始时间")
+    ends_at = models.TimeField("结束时间")
+
+    class Meta:
+        verbose_name = "大厅工作时间段"
+        verbose_name_plural = "大厅工作时间"
+        ordering = ["starts_at"]
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="hall_opening_order")]
+
+    def __str__(self) -> str:
+        return f"{self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at:
+            if self.ends_at <= self.starts_at:
+                raise ValidationError({"ends_at": "结束时间应晚于开始时间。"})
+            overlapping = OpeningPeriod.objects.exclude(pk=self.pk).filter(
+                starts_at__lt=self.ends_at, ends_at__gt=self.starts_at
+            )
+            if overlapping.exists():
+                raise ValidationError(f"与已有的工作时间段 {overlapping.first()} 重叠。")

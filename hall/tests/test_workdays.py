@@ -1,16 +1,24 @@
 """The working-day calendar across the 2026 holidays and make-up days, the Mon–Fri fallback,
 the import of a new year's schedule and the administrators' command."""
 
-from datetime import date
+from datetime import date, datetime
 from io import BytesIO, StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from openpyxl import Workbook
 
-from hall.models import AuditLog, CalendarDay, CalendarYear
+from hall.models import AuditLog, CalendarDay, CalendarYear, OpeningPeriod
 from hall.services.calendar import calendar_day_update, calendar_import_file, calendar_seed_from_package
-from hall.workdays import add_working_days, is_working_day, unconfigured_years, working_days_between
+from hall.workdays import (
+    add_working_days,
+    add_working_minutes,
+    is_working_day,
+    unconfigured_years,
+    working_days_between,
+    working_minutes_between,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -152,6 +160,35 @@ def test_an_administrator_correction_takes_effect_once_committed(demo_people, dj
     entry = AuditLog.objects.get(action="calendar.day_update")
     assert entry.before == {"kind": "workday", "name": ""}
     assert entry.actor == demo_people["admin"]
+
+
+def _at(*parts) -> datetime:
+    return datetime(*parts, tzinfo=timezone.get_current_timezone())
+
+
+def test_working_minutes_skip_lunch_nights_and_the_national_day_holidays():
+    # Wed 30 Sep 16:30 → Sat 10 Oct 10:00 (a make-up working day): 60 minutes, then 1 Oct–7 Oct
+    # are holidays, Thu 8 and Fri 9 are working days of 420 minutes, Sat 10 gives 60 more.
+    assert working_minutes_between(_at(2026, 9, 30, 16, 30), _at(2026, 10, 10, 10, 0)) == 60 + 420 + 420 + 60
+    assert working_minutes_between(_at(2026, 3, 9, 12, 0), _at(2026, 3, 9, 13, 30)) == 0  # lunch
+    assert working_minutes_between(_at(2026, 3, 9, 15, 0), _at(2026, 3, 9, 9, 0)) == 0  # end before start
+    # Adding is the inverse: 30 minutes from 12:15 (lunch) lands at 14:00.
+    assert add_working_minutes(_at(2026, 3, 9, 12, 15), 30) == _at(2026, 3, 9, 14, 0)
+    assert add_working_minutes(_at(2026, 9, 30, 16, 30), 60 + 420 + 420 + 60) == _at(2026, 10, 10, 10, 0)
+
+
+def test_admin_edits_the_opening_hours_and_refuses_an_overlap(client, demo_people, django_capture_on_commit_callbacks):
+    client.force_login(demo_people["admin"])
+    response = client.post("/admin/hall/openingperiod/add/", {"starts_at": "11:00", "ends_at": "14:00"})
+    assert response.status_code == 200
+    assert "重叠" in response.content.decode()
+    assert OpeningPeriod.objects.count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/hall/openingperiod/add/", {"starts_at": "18:00", "ends_at": "20:00"})
+    assert response.status_code == 302
+    assert AuditLog.objects.filter(object_type__icontains="openingperiod").exists()
+    # An evening period now counts: 18:00–19:00 on a working day is an hour of working time.
+    assert working_minutes_between(_at(2026, 3, 9, 18, 0), _at(2026, 3, 9, 19, 0)) == 60
 
 
 def run_command(*args) -> tuple[str, str]:
