@@ -1,21 +1,25 @@
-"""Print set-up and fill-in guidance shared by every workbook the product exports (导出表格).
+"""Print set-up and fill-in guidance shared by every workbook the product exports (导出表格), and
+the one reader of the workbooks it imports (导入表格).
 
 A clerk who prints an exported workbook gets A4 landscape, fitted to the page width, the header
 rows repeated on every sheet of paper and "第 N 页 共 M 页" in the footer; an administrator who
 fills one in gets an autofilter on the header row and drop-down lists on enumerated columns.
 Every app that writes an xlsx file (catalog, reports, enterprises …) calls ``apply_print_setup``
-on each sheet it writes, after the rows are in.
+on each sheet it writes, after the rows are in. Imports of large files (market entities, the 12345
+hotline export) read the first sheet with ``FirstSheet`` (python-calamine: values only, one pass).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Sequence
 
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+from python_calamine import CalamineError, CalamineWorkbook
 
 # Excel refuses an inline list longer than 255 characters; longer lists go to a hidden sheet.
 INLINE_LIST_LIMIT = 255
@@ -135,3 +139,61 @@ def add_number_validation(
     validation.add(f"{letter}{first_row}:{letter}{last_row}")
     ws.add_data_validation(validation)
     return validation
+
+
+# The reader holds the sheet in memory (about twice its XML): files that unpack to more are refused
+# before reading, with a message to split them (also a guard against zip bombs).
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+
+
+class SpreadsheetUnreadable(ValueError):
+    """The upload is not a readable .xlsx workbook, or is too large to read at once."""
+
+
+def _unpacked_size(source) -> int:
+    try:
+        with zipfile.ZipFile(source) as archive:
+            return sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SpreadsheetUnreadable("文件不是有效的 xlsx 表格，或已损坏。") from exc
+    finally:
+        if not isinstance(source, str):
+            source.seek(0)
+
+
+class FirstSheet:
+    """The values of the first sheet of an .xlsx workbook (a path or an open binary file).
+
+    ``total`` is the number of rows the sheet spans (header included), known before reading, for
+    progress bars; ``rows()`` yields ``(row number, values)`` with the sheet's own 1-based row numbers
+    (so errors name the row a clerk sees in Excel). Values are str, int, float, bool, date or
+    datetime; an empty cell is None. Formulas give their cached values.
+    """
+
+    def __init__(self, source) -> None:
+        if _unpacked_size(source) > MAX_UNPACKED_BYTES:
+            raise SpreadsheetUnreadable("表格过大（解压后超过 300 MB），请拆分为多个文件分批导入。")
+        try:
+            if isinstance(source, str):
+                workbook = CalamineWorkbook.from_path(source)
+            else:
+                workbook = CalamineWorkbook.from_filelike(source)
+            self._sheet = workbook.get_sheet_by_index(0)
+        except (CalamineError, OSError, ValueError, IndexError) as exc:
+            raise SpreadsheetUnreadable("文件不是有效的 xlsx 表格，或已损坏。") from exc
+        start, end = self._sheet.start, self._sheet.end
+        self._first_index = start[0] if start else 0  # rows above the first filled one are skipped
+        self.total = end[0] - start[0] + 1 if start and end else 0
+
+    def rows(self) -> Iterator[tuple[int, tuple]]:
+        for index, row in enumerate(self._sheet.iter_rows()):
+            if index >= self._first_index:
+                yield index + 1, tuple(_plain(value) for value in row)
+
+
+def _plain(value):
+    if value == "":
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)  # Excel stores every number as a float
+    return value

@@ -1,6 +1,6 @@
 """Import of existing market entities from a spreadsheet (存量市场主体导入): streamed, all or nothing.
 
-The workbook is read row by row (``enterprises.xlsx``, one pass) and written in batches inside one
+The workbook is read row by row (``hall.spreadsheets.FirstSheet``, one pass) and written in batches inside one
 transaction; the first bad row stops the writing but the reading goes on, so the answer lists
 every bad row, and the transaction is rolled back: nothing or everything is imported. Progress is
 kept in the cache (outside the transaction) so the page can show it while the import runs.
@@ -29,6 +29,7 @@ from enterprises.models import (
 )
 from enterprises.rollup import flows_record
 from hall.services.audit import audit_record
+from hall.spreadsheets import FirstSheet, SpreadsheetUnreadable
 from hall.validators import CREDIT_CODE_CHARSET, credit_code_check_char, resident_id_check_char
 
 # (header, attribute, required)
@@ -250,8 +251,6 @@ def _insert_batch(rows: list[dict], *, site, note: str) -> list[dict]:
 
 def entity_import_run(*, entity_import: EntityImport, site, by=None, today: date | None = None) -> EntityImport:
     """Run one import: every row valid, or nothing written (errors listed by row and column)."""
-    from enterprises.xlsx import SheetReader
-
     today = today or timezone.localdate()
     record = EntityImport.objects.get(pk=entity_import.pk)
     if record.state not in (EntityImport.State.PENDING, EntityImport.State.RUNNING):
@@ -263,12 +262,15 @@ def entity_import_run(*, entity_import: EntityImport, site, by=None, today: date
     imported = 0
     try:
         with record.file.open("rb") as handle:
-            workbook = SheetReader(handle)
+            try:
+                workbook = FirstSheet(handle)
+            except SpreadsheetUnreadable as exc:
+                raise ValidationError({"file": str(exc)}) from exc
             rows = workbook.rows()
             header = [_text(v) for v in next(rows, (0, ()))[1]]
             if header[: len(HEADERS)] != HEADERS:
                 raise ValidationError({"file": f"表头应为：{'、'.join(HEADERS)}。请使用导入模板。"})
-            total = max(workbook.dimension_rows - 1, 0)
+            total = max(workbook.total - 1, 0)
             cache.set(key, {"processed": 0, "total": total}, 3600)
             seen: dict[str, int] = {}
             with transaction.atomic():
@@ -327,7 +329,6 @@ def entity_import_run(*, entity_import: EntityImport, site, by=None, today: date
                     finished_at=timezone.now(),
                 )
                 audit_record(actor=by, action="entity.import", obj=record, after={"rows": imported})
-            workbook.close()
     except _Rollback:
         EntityImport.objects.filter(pk=record.pk).update(
             state=EntityImport.State.REJECTED,

@@ -2,7 +2,7 @@
 
 Columns (header row, in any order; see docs/hotline-import.md): 工单编号*, 来电时间*, 诉求类型*,
 紧急程度, 诉求标题*, 诉求内容*, 来电人, 联系电话, 承办部门, 是否市场主体, 市场主体名称,
-统一社会信用代码 (* required). The file is read twice, row by row (openpyxl ``read_only`` / csv):
+统一社会信用代码 (* required). The file is read twice, row by row (``hall.spreadsheets.FirstSheet`` / csv):
 the first pass checks every row and lists the errors by row and column; only if there are none,
 the second pass inserts in batches inside one transaction. Idempotent by 工单编号: rows whose
 number is already in the system are skipped, so importing the same file again adds nothing.
@@ -44,6 +44,7 @@ from evaluations.workorders.services import DEFAULT_LIMITS, URGENT_LIMIT, issue_
 from evaluations.workorders.transitions import Action
 from hall.models import Department
 from hall.services.audit import audit_record
+from hall.spreadsheets import FirstSheet
 from hall.validators import validate_credit_code
 from hall.workdays import current_calendar
 
@@ -117,16 +118,10 @@ def _cell(value) -> str | datetime | date:
 
 
 def iter_rows(path: str) -> Iterator[list]:
-    """Yield the rows of the file (header first) one at a time, never the whole sheet."""
+    """Yield the rows of the file (header first) one at a time, as text, dates or times."""
     if path.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            for row in workbook.worksheets[0].iter_rows(values_only=True):
-                yield [_cell(v) for v in row]
-        finally:
-            workbook.close()
+        for _, values in FirstSheet(path).rows():
+            yield [_cell(v) for v in values]
         return
     with open(path, encoding="utf-8-sig", newline="") as handle:
         for row in csv.reader(handle):
