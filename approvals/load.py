@@ -1,8 +1,12 @@
 """Bulk load data (压测数据): a realistic year of applications for benchmarks and demos.
 
-Rows are built in Python from one calendar snapshot and written with ``bulk_create`` in batches;
-they bypass the services on purpose (no per-row history, SMS or audit) and carry
-``is_load_data=True`` so they can be told apart and removed.
+Rows are built in Python from one calendar snapshot and written with ``COPY`` in batches
+(``hall.bulkcopy``); they bypass the services on purpose (no per-row history, SMS or audit) and
+carry ``is_load_data=True`` so they can be told apart and removed. Numbers come from
+``issue_numbers`` per batch, so the number sequences stay ahead of everything generated. A
+division's 6-digit sequence holds 999,999 numbers a year: when the county hall's is full (a large
+district's year), further rows are received at the town sites, whose divisions number their own.
+History years (``history=True``) hold only finished cases: nothing of a past year is still open.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import random
 from bisect import bisect_right
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.conf import settings
 from django.db import transaction
@@ -25,9 +29,11 @@ from approvals.models import (
     Decision,
     DeliveryMethod,
     IdType,
+    NumberSequence,
     Status,
 )
 from approvals.services import issue_numbers
+from hall.bulkcopy import copy_dicts, relax_commit
 from hall.catalog.models import Matter, MatterVersion
 from hall.models import Department, Division, Site, User
 from hall.validators import resident_id_check_char
@@ -55,12 +61,47 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 
 
+NUMBER_CAPACITY = 999_999  # a division's yearly sequence: 6 digits (see issue_numbers)
+STATUSES = [
+    (Status.DELIVERED, 62),
+    (Status.COMPLETED, 12),
+    (Status.UNDER_REVIEW, 6),
+    (Status.ACCEPTED, 3),
+    (Status.SPECIAL_PROCEDURE, 1),
+    (Status.NOT_ACCEPTED, 4),
+    (Status.WITHDRAWN, 3),
+    (Status.SUPPLEMENT_REQUESTED, 2),
+    (Status.RECEIVED, 2),
+    (Status.SUBMITTED, 2),
+    (Status.REVOKED, 1),
+    (Status.DECIDED, 2),
+]
+# A past year: every case has long reached its end.
+HISTORY_STATUSES = [
+    (Status.DELIVERED, 70),
+    (Status.COMPLETED, 14),
+    (Status.NOT_ACCEPTED, 5),
+    (Status.WITHDRAWN, 4),
+    (Status.REVOKED, 1),
+]
+OPEN_STATUSES = [(Status.ACCEPTED, 25), (Status.UNDER_REVIEW, 60), (Status.SPECIAL_PROCEDURE, 8), (Status.DECIDED, 7)]
+
+
+@dataclass
+class LoadSite:
+    pk: int
+    division_code: str
+    clerks: list[int]
+
+
 @dataclass
 class LoadContext:
     versions: list[MatterVersion]
     site: Site
     handlers: dict[int, list[int]]  # department id → approver ids
     clerks: list[int]
+    towns: list[LoadSite]
+    tz: tzinfo | None = None
 
 
 class _WorkingDays:
@@ -126,8 +167,25 @@ def ensure_load_catalog() -> LoadContext:
         "pk", "department_id"
     ):
         handlers.setdefault(department_id, []).append(user_id)
-    clerks = list(User.objects.filter(role=User.Role.CLERK, site=site).values_list("pk", flat=True))
-    return LoadContext(versions=versions, site=site, handlers=handlers, clerks=clerks)
+    clerks_by_site: dict[int, list[int]] = {}
+    for user_id, site_id in User.objects.filter(role=User.Role.CLERK).values_list("pk", "site_id"):
+        clerks_by_site.setdefault(site_id, []).append(user_id)
+    towns = [
+        LoadSite(pk=pk, division_code=code, clerks=clerks_by_site.get(pk, []))
+        for pk, code in Site.objects.filter(level=Site.Level.TOWN, is_active=True)
+        .exclude(division__code=site.division.code)
+        .order_by("pk")
+        .values_list("pk", "division__code")
+        if code and len(code) == 6 and code.isdigit()
+    ]
+    return LoadContext(
+        versions=versions,
+        site=site,
+        handlers=handlers,
+        clerks=clerks_by_site.get(site.pk, []),
+        towns=towns,
+        tz=timezone.get_current_timezone(),
+    )
 
 
 def _person(rng: random.Random, serial: int) -> tuple[str, str, str]:
@@ -138,123 +196,183 @@ def _person(rng: random.Random, serial: int) -> tuple[str, str, str]:
     return name, first17 + resident_id_check_char(first17), phone
 
 
+class _Weighted:
+    """A weighted choice with its cumulative weights computed once (one ``random()`` per pick)."""
+
+    def __init__(self, options):
+        values, weights = zip(*options, strict=True)
+        self.values = values
+        total = sum(weights)
+        running = 0.0
+        self.cumulative = []
+        for weight in weights:
+            running += weight
+            self.cumulative.append(running / total)
+
+    def pick(self, rng: random.Random):
+        return self.values[min(bisect_right(self.cumulative, rng.random()), len(self.values) - 1)]
+
+
 def _weighted(rng: random.Random, options):
     values, weights = zip(*options, strict=True)
     return rng.choices(values, weights=weights)[0]
 
 
+_CHANNELS = _Weighted(CHANNELS)
+_STATUSES = _Weighted(STATUSES)
+_HISTORY_STATUSES = _Weighted(HISTORY_STATUSES)
+_OPEN_STATUSES = _Weighted(OPEN_STATUSES)
+
+
 def _build(
-    rng: random.Random, ctx: LoadContext, wd: _WorkingDays, *, today: date, year: int, open_only: bool, serial: int
-) -> Application:
+    rng: random.Random,
+    ctx: LoadContext,
+    wd: _WorkingDays,
+    *,
+    today: date,
+    year: int,
+    open_only: bool,
+    serial: int,
+    history: bool = False,
+) -> dict:
+    """One application as a dict of column values (model instances cost more than the database write)."""
     version = rng.choice(ctx.versions)
     name, id_number, phone = _person(rng, serial)
-    channel = _weighted(rng, CHANNELS)
+    channel = _CHANNELS.pick(rng)
     immediate = version.handling_type == "1"
     if open_only:
         # Accepted within the last ~1.5 promised limits: some on track, some yellow, some red.
         span = max(int(version.promised_limit_days * 1.5), 2)
         accepted_on = wd.back(today, rng.randrange(0, span))
-        status = _weighted(
-            rng, [(Status.ACCEPTED, 25), (Status.UNDER_REVIEW, 60), (Status.SPECIAL_PROCEDURE, 8), (Status.DECIDED, 7)]
-        )
-        if immediate:
-            status = Status.ACCEPTED
+        status = Status.ACCEPTED if immediate else _OPEN_STATUSES.pick(rng)
     else:
         start = date(year, 1, 1)
-        accepted_on = wd.add(start + timedelta(days=rng.randrange(0, max((today - start).days, 1))), 0)
-        status = _weighted(
-            rng,
-            [
-                (Status.DELIVERED, 62),
-                (Status.COMPLETED, 12),
-                (Status.UNDER_REVIEW, 6),
-                (Status.ACCEPTED, 3),
-                (Status.SPECIAL_PROCEDURE, 1),
-                (Status.NOT_ACCEPTED, 4),
-                (Status.WITHDRAWN, 3),
-                (Status.SUPPLEMENT_REQUESTED, 2),
-                (Status.RECEIVED, 2),
-                (Status.SUBMITTED, 2),
-                (Status.REVOKED, 1),
-                (Status.DECIDED, 2),
-            ],
-        )
+        last = min(today, date(year, 12, 31)) if history else today
+        accepted_on = wd.add(start + timedelta(days=rng.randrange(0, max((last - start).days, 1))), 0)
+        status = (_HISTORY_STATUSES if history else _STATUSES).pick(rng)
         if immediate:
             status = Status.DELIVERED if status in (Status.DELIVERED, Status.COMPLETED) else Status.COMPLETED
     if status in (Status.RECEIVED, Status.SUBMITTED):
         # Still owed an answer, so received within its 5-working-day answer period (art. 32): an
         # older one would already have been deemed accepted by the sweep.
         accepted_on = wd.back(today, rng.randrange(0, settings.APPROVALS_ANSWER_PERIOD_DAYS))
-    received_at = timezone.make_aware(
-        datetime.combine(accepted_on, time(8, 30)) + timedelta(minutes=rng.randrange(0, 480))
-    )
-    app = Application(
-        number="",
-        matter_version_id=version.pk,
-        applicant_type=ApplicantType.NATURAL_PERSON,
-        applicant_name=name,
-        applicant_id_type=IdType.RESIDENT_ID,
-        applicant_id_number=id_number,
-        applicant_phone=phone,
-        channel=channel,
-        site_id=ctx.site.pk,
-        received_by_id=rng.choice(ctx.clerks) if ctx.clerks and channel == Channel.WINDOW else None,
-        department_id=version.department_id,
-        handler_id=rng.choice(ctx.handlers[version.department_id]) if ctx.handlers.get(version.department_id) else None,
-        is_assisted=rng.random() < 0.06,
-        status=status,
-        received_at=received_at,
-        received_on=accepted_on,
-        promised_limit_days=version.promised_limit_days,
-        legal_limit_days=version.legal_limit_days,
-        answer_deadline=wd.add(accepted_on, settings.APPROVALS_ANSWER_PERIOD_DAYS)
+    received_at = datetime.combine(accepted_on, time(8, 30), tzinfo=ctx.tz) + timedelta(minutes=rng.randrange(0, 480))
+    handlers = ctx.handlers.get(version.department_id)
+    app = {
+        "number": "",
+        "matter_version_id": version.pk,
+        "applicant_type": ApplicantType.NATURAL_PERSON,
+        "applicant_name": name,
+        "applicant_id_type": IdType.RESIDENT_ID,
+        "applicant_id_number": id_number,
+        "applicant_phone": phone,
+        "channel": channel,
+        "site_id": ctx.site.pk,
+        "received_by_id": rng.choice(ctx.clerks) if ctx.clerks and channel == Channel.WINDOW else None,
+        "department_id": version.department_id,
+        "handler_id": rng.choice(handlers) if handlers else None,
+        "is_assisted": rng.random() < 0.06,
+        "status": status,
+        "received_at": received_at,
+        "received_on": accepted_on,
+        "promised_limit_days": version.promised_limit_days,
+        "legal_limit_days": version.legal_limit_days,
+        "answer_deadline": wd.add(accepted_on, settings.APPROVALS_ANSWER_PERIOD_DAYS)
         if status in (Status.RECEIVED, Status.SUBMITTED)
         else None,
-        is_load_data=True,
-    )
+        "paused_working_days": 0,
+        "extended_working_days": 0,
+        "is_load_data": True,
+    }
     if status in (Status.RECEIVED, Status.SUBMITTED, Status.SUPPLEMENT_REQUESTED, Status.NOT_ACCEPTED):
         if status == Status.NOT_ACCEPTED:
-            app.refusal_reason = "申请事项不属于本机关职权范围"
+            app["refusal_reason"] = "申请事项不属于本机关职权范围"
         if status == Status.SUPPLEMENT_REQUESTED:
-            app.supplement_items = [{"name": "申请书", "note": "未签字", "material_id": None}]
-            app.supplement_requested_at = received_at
+            app["supplement_items"] = [{"name": "申请书", "note": "未签字", "material_id": None}]
+            app["supplement_requested_at"] = received_at
         return app
-    app.accepted_at = received_at
-    app.accepted_on = accepted_on
+    app["accepted_at"] = received_at
+    app["accepted_on"] = accepted_on
     if rng.random() < 0.08 and not immediate:
-        app.paused_working_days = rng.randrange(1, 11)
+        app["paused_working_days"] = rng.randrange(1, 11)
     if rng.random() < 0.03 and not immediate:
-        app.extended_working_days = max(clock.max_extension_days(version.legal_limit_days) // 2, 0)
-    total = app.paused_working_days + app.extended_working_days
-    app.promised_deadline = wd.add(accepted_on, version.promised_limit_days + total)
-    app.legal_deadline = wd.add(accepted_on, version.legal_limit_days + total)
-    app.clock_state = ClockState.RUNNING
+        app["extended_working_days"] = max(clock.max_extension_days(version.legal_limit_days) // 2, 0)
+    total = app["paused_working_days"] + app["extended_working_days"]
+    app["promised_deadline"] = wd.add(accepted_on, version.promised_limit_days + total)
+    app["legal_deadline"] = wd.add(accepted_on, version.legal_limit_days + total)
+    app["clock_state"] = ClockState.RUNNING
     if status == Status.SPECIAL_PROCEDURE:
-        app.clock_state = ClockState.PAUSED
-        app.paused_since = wd.back(today, rng.randrange(0, 5))
+        app["clock_state"] = ClockState.PAUSED
+        app["paused_since"] = wd.back(today, rng.randrange(0, 5))
     if status in (Status.DECIDED, Status.COMPLETED, Status.DELIVERED, Status.REVOKED):
-        app.decision = Decision.APPROVED if rng.random() < 0.96 else Decision.DENIED
-        app.decision_document_number = f"清审〔{accepted_on.year}〕{serial}号"
-        app.decided_at = received_at
-        app.decision_reasons = "" if app.decision == Decision.APPROVED else "不符合法定条件"
+        app["decision"] = Decision.APPROVED if rng.random() < 0.96 else Decision.DENIED
+        app["decision_document_number"] = f"清审〔{accepted_on.year}〕{serial}号"
+        app["decided_at"] = received_at
+        app["decision_reasons"] = "" if app["decision"] == Decision.APPROVED else "不符合法定条件"
     if status in (Status.COMPLETED, Status.DELIVERED) or (status == Status.REVOKED and rng.random() < 0.5):
         late = rng.random() < 0.04
         limit = version.promised_limit_days + total
         used = limit + rng.randrange(1, 5) if late else rng.randrange(0, limit + 1)
         completed_on = min(wd.add(accepted_on, used), today)
-        app.completed_on = completed_on
-        app.completed_at = timezone.make_aware(datetime.combine(completed_on, time(16, 0)))
-        app.clock_state = ClockState.STOPPED
-        app.elapsed_working_days = max(wd.between(accepted_on, completed_on) - app.paused_working_days, 0)
-        app.on_time = completed_on <= app.promised_deadline
+        app["completed_on"] = completed_on
+        app["completed_at"] = datetime.combine(completed_on, time(16, 0), tzinfo=ctx.tz)
+        app["clock_state"] = ClockState.STOPPED
+        app["elapsed_working_days"] = max(wd.between(accepted_on, completed_on) - app["paused_working_days"], 0)
+        app["on_time"] = completed_on <= app["promised_deadline"]
     if status == Status.DELIVERED:
-        app.delivery_method = DeliveryMethod.POST if rng.random() < 0.3 else DeliveryMethod.PICKUP
-        app.tracking_number = f"SF{rng.randrange(10**11, 10**12)}" if app.delivery_method == "post" else ""
-        app.delivered_at = app.completed_at
+        app["delivery_method"] = DeliveryMethod.POST if rng.random() < 0.3 else DeliveryMethod.PICKUP
+        app["tracking_number"] = f"SF{rng.randrange(10**11, 10**12)}" if app["delivery_method"] == "post" else ""
+        app["delivered_at"] = app["completed_at"]
     if status in (Status.WITHDRAWN, Status.REVOKED):
-        app.clock_state = ClockState.STOPPED
-        app.closing_reason = "申请人主动撤回" if status == Status.WITHDRAWN else "以欺骗手段取得"
+        app["clock_state"] = ClockState.STOPPED
+        app["closing_reason"] = "申请人主动撤回" if status == Status.WITHDRAWN else "以欺骗手段取得"
     return app
+
+
+class _Numbering:
+    """Numbers per (year, division) through ``issue_numbers``; rows move to a town site when the
+    county hall's yearly sequence is full (a 6-digit sequence holds 999,999 numbers)."""
+
+    def __init__(self, ctx: LoadContext):
+        self.ctx = ctx
+        self.sites = [LoadSite(pk=ctx.site.pk, division_code=ctx.site.division.code, clerks=ctx.clerks), *ctx.towns]
+        self.used: dict[tuple[int, str], int] = {}
+        self.town_turn = 0
+
+    def _room(self, year: int, site: LoadSite) -> int:
+        key = (year, site.division_code)
+        if key not in self.used:
+            last = (
+                NumberSequence.objects.filter(year=year, division_code=site.division_code)
+                .values_list("last_value", flat=True)
+                .first()
+            )
+            self.used[key] = last or 0
+        return NUMBER_CAPACITY - self.used[key]
+
+    def assign(self, rows: list[dict], rng: random.Random) -> None:
+        """Give every row its site (town-site channel rows go to the towns) and its number."""
+        groups: dict[tuple[int, str], list[dict]] = {}
+        sites = {site.pk: site for site in self.sites}
+        for row in rows:
+            year = row["received_on"].year
+            site = sites[row["site_id"]]
+            if row["channel"] == Channel.TOWN_SITE and self.ctx.towns:
+                site = self.ctx.towns[self.town_turn % len(self.ctx.towns)]
+                self.town_turn += 1
+            if self._room(year, site) <= 0:
+                site = next((s for s in self.sites if self._room(year, s) > 0), None)
+                if site is None:
+                    raise ValueError(f"{year} 年各区划的办件编号均已用尽。")
+            if site.pk != row["site_id"]:
+                row["site_id"] = site.pk
+                if row["received_by_id"] is not None:
+                    row["received_by_id"] = rng.choice(site.clerks) if site.clerks else None
+            self.used[(year, site.division_code)] += 1
+            groups.setdefault((year, site.division_code), []).append(row)
+        for (year, code), group in groups.items():
+            for row, number in zip(group, issue_numbers(year=year, division_code=code, count=len(group)), strict=True):
+                row["number"] = number
 
 
 def generate_applications(
@@ -262,17 +380,24 @@ def generate_applications(
     count: int,
     today: date | None = None,
     open_only: bool = False,
-    batch_size: int = 5000,
+    batch_size: int = 20000,
     seed: int | None = None,
     calendar: WorkingCalendar | None = None,
     progress=None,
+    year: int | None = None,
 ) -> int:
-    """Create ``count`` load applications: a year up to ``today`` (or only open clocks); returns the count."""
+    """Create ``count`` load applications: a year up to ``today`` (or only open clocks); returns the count.
+
+    With ``year`` before ``today``'s, the applications are of that past year (历史年度) and all finished.
+    """
     today = today or timezone.localdate()
+    year = year or today.year
+    history = year < today.year
     rng = random.Random(seed)  # noqa: S311 (load data, not secrets)
     calendar = calendar or current_calendar()
     ctx = ensure_load_catalog()
-    wd = _WorkingDays(calendar, date(today.year - 1, 1, 1), date(today.year + 2, 12, 31))
+    wd = _WorkingDays(calendar, date(year - 1, 1, 1), date(today.year + 2, 12, 31))
+    numbering = _Numbering(ctx)
     created = 0
     serial = 0
     while created < count:
@@ -280,16 +405,13 @@ def generate_applications(
         rows = []
         for _ in range(size):
             serial += 1
-            rows.append(_build(rng, ctx, wd, today=today, year=today.year, open_only=open_only, serial=serial))
+            rows.append(
+                _build(rng, ctx, wd, today=today, year=year, open_only=open_only, serial=serial, history=history)
+            )
         with transaction.atomic():
-            by_year: dict[int, list[Application]] = {}
-            for row in rows:
-                by_year.setdefault(row.received_on.year, []).append(row)
-            for year, group in by_year.items():
-                numbers = issue_numbers(year=year, division_code=ctx.site.division.code, count=len(group))
-                for row, number in zip(group, numbers, strict=True):
-                    row.number = number
-            Application.objects.bulk_create(rows, batch_size=batch_size)
+            relax_commit()
+            numbering.assign(rows, rng)
+            copy_dicts(Application, rows)
         created += size
         if progress:
             progress(created)

@@ -24,6 +24,7 @@ from enterprises.models import (
 )
 from enterprises.rollup import rollup_rebuild
 from enterprises.services.register import credit_code_build
+from hall.bulkcopy import copy_instances
 
 LOAD_DIVISION = "139999"
 # 市场主体结构: individual businesses are about two thirds in a Chinese county.
@@ -131,7 +132,7 @@ def generate_entities(
                     )
                 )
                 serial += 1
-            created = MarketEntity.objects.bulk_create(rows)
+            created = copy_instances(MarketEntity, rows)
             made["entities"] += len(created)
             made["deregistered"] += sum(1 for e in created if e.deregistered_on)
             dormant = [e for e in created if e.status == EntityStatus.DORMANT]
@@ -165,8 +166,9 @@ def _generate_bundles(rng: random.Random, count: int, *, today: date, site) -> i
         return 0
     tz = timezone.get_current_timezone()
     taken = ApplicationBundle.objects.filter(number__startswith="YJSLOAD").count()
-    bundles = ApplicationBundle.objects.bulk_create(
-        ApplicationBundle(number=f"YJSLOAD{taken + i:09d}", theme_service=theme) for i in range(count)
+    bundles = copy_instances(
+        ApplicationBundle,
+        [ApplicationBundle(number=f"YJSLOAD{taken + i:09d}", theme_service=theme) for i in range(count)],
     )
     rows = []
     for bundle in bundles:
@@ -202,7 +204,7 @@ def _generate_bundles(rng: random.Random, count: int, *, today: date, site) -> i
         )
     for row in rows:
         row.e_licence_with_registration = bool(row.e_licence_number)
-    StartupBundle.objects.bulk_create(rows)
+    copy_instances(StartupBundle, rows)
     return len(rows)
 
 

@@ -3,7 +3,8 @@
 Realistic shares: the great majority 非常满意/满意, a few per cent 差评, and every state of the
 差评 loop present (older 差评 are mostly closed, recent ones still being verified or rectified),
 with callbacks, rectifications and some 追评. Rows bypass the services on purpose (no SMS, audit
-or per-row task) and carry ``is_load_data=True``; the rollups are rebuilt once at the end.
+or per-row task) and carry ``is_load_data=True``; the rollups are rebuilt once at the end. The
+first evaluations are derived in SQL from the applications and service records (PostgreSQL only).
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -27,10 +29,12 @@ from evaluations.models import (
     EvaluatorType,
     Level,
     ReasonTag,
-    Subject,
     Verification,
 )
 from evaluations.rollups import rollups_rebuild
+from hall.bulkcopy import copy_instances, id_array, relax_commit
+from hall.catalog.models import MatterVersion
+from hall.models import Window
 from hall.queue.models import ServiceRecord
 from hall.workdays import current_calendar
 
@@ -115,139 +119,221 @@ def _case_for(rng, evaluation: Evaluation, today: date, calendar) -> BadReviewCa
     return case
 
 
-def _evaluation(rng, *, subject, channel, rated_at: datetime, **fields) -> Evaluation:
-    level = _pick(rng, LEVEL_WEIGHTS)
-    return Evaluation(
-        subject=subject,
-        channel=channel,
-        level=level,
-        rated_at=rated_at,
-        rated_on=timezone.localdate(rated_at),
-        is_load_data=True,
-        text="等候时间太长，希望增加窗口。" if level in BAD_LEVELS else "",
-        **fields,
-    )
+def _literal(value: str) -> str:
+    assert value.replace("_", "").isalnum(), value  # our own choice values only
+    return f"'{value}'"
 
 
-def _from_applications(rng, now: datetime) -> list[Evaluation]:
-    rows = (
-        Application.objects.filter(is_load_data=True, completed_at__isnull=False, evaluations__isnull=True)
-        .values_list(
-            "pk",
-            "completed_at",
-            "site_id",
-            "department_id",
-            "handler_id",
-            "received_by_id",
-            "matter_version__matter_id",
-            "matter_version__name",
-            "applicant_type",
-            "applicant_name",
-            "applicant_phone",
-            "applicant_user_id",
-        )
-        .iterator(chunk_size=5000)
+def _case(weighted, column: str) -> str:
+    """A weighted pick in SQL: ``column`` is a uniform random number in [0, 1)."""
+    values, weights = zip(*weighted, strict=True)
+    total, running, branches = sum(weights), 0.0, []
+    for value, weight in zip(values[:-1], weights[:-1], strict=True):
+        running += weight
+        branches.append(f"WHEN {column} < {running / total!r} THEN {_literal(value)}")
+    return f"(CASE {' '.join(branches)} ELSE {_literal(values[-1])} END)"
+
+
+BAD_SQL = ", ".join(_literal(level) for level in BAD_LEVELS)
+BAD_TEXT = "等候时间太长，希望增加窗口。"
+EVALUATION_COLUMNS = (
+    "subject, application_id, service_record_id, site_id, department_id, window_id, staff_id, matter_id, "
+    "matter_name, channel, evaluator_type, evaluator_user_id, evaluator_name, evaluator_phone, level, scores, "
+    "text, is_public, is_follow_up, external_id, rated_at, rated_on, is_load_data"
+)
+# 一事一评: a share of the completed load applications, rated 1–72 hours after completion.
+APPLICATION_SQL = f"""
+INSERT INTO {{evaluation}} ({EVALUATION_COLUMNS})
+SELECT 'application', x.id, NULL, x.site_id, x.department_id, NULL, COALESCE(x.handler_id, x.received_by_id),
+    mv.matter_id, mv.name, x.channel,
+    CASE WHEN x.real_name THEN CASE WHEN x.applicant_type = {_literal(ApplicantType.LEGAL_PERSON)}
+        THEN {_literal(EvaluatorType.LEGAL)} ELSE {_literal(EvaluatorType.NATURAL)} END
+        ELSE {_literal(EvaluatorType.ANONYMOUS)} END,
+    CASE WHEN x.real_name THEN x.applicant_user_id END,
+    CASE WHEN x.real_name THEN x.applicant_name ELSE '' END,
+    CASE WHEN x.real_name THEN x.applicant_phone ELSE '' END,
+    x.level, '{{{{}}}}'::jsonb, CASE WHEN x.level IN ({BAD_SQL}) THEN %(bad_text)s ELSE '' END, true, false, '',
+    x.rated_at, (x.rated_at AT TIME ZONE %(zone)s)::date, true
+FROM (
+    SELECT r.*, r.channel IN ({_literal(Channel.SMS)}, {_literal(Channel.PHONE)}) OR r.u_real < 0.5 AS real_name
+    FROM (
+        SELECT u.*, {_case(APPLICATION_CHANNELS, "u.u_channel")} AS channel,
+            {_case(LEVEL_WEIGHTS, "u.u_level")} AS level,
+            LEAST(u.completed_at + (1 + floor(u.u_hours * 72)) * interval '1 hour', %(now)s) AS rated_at
+        FROM (
+            SELECT a.id, a.site_id, a.department_id, a.handler_id, a.received_by_id, a.matter_version_id,
+                a.applicant_type, a.applicant_user_id, a.applicant_name, a.applicant_phone, a.completed_at,
+                random() AS u_share, random() AS u_channel, random() AS u_level, random() AS u_hours,
+                random() AS u_real
+            FROM {{application}} a
+            WHERE a.is_load_data AND a.completed_at IS NOT NULL AND a.id BETWEEN %(first)s AND %(last)s
+                AND NOT EXISTS (SELECT 1 FROM {{evaluation}} e WHERE e.application_id = a.id)
+        ) u
+        WHERE u.u_share < %(share)s
+    ) r
+) x
+JOIN {{version}} mv ON mv.id = x.matter_version_id
+"""  # noqa: S608 (table names and our own choice values only)
+# 一次一评: a share of the pending window services, rated at the tablet within a minute; every
+# pending service record ends up evaluated or skipped.
+SERVICE_SQL = f"""
+WITH picked AS MATERIALIZED (
+    SELECT sr.id, sr.finished_at, sr.window_id, sr.clerk_id, w.site_id, w.department_id,
+        random() AS u_share, random() AS u_channel, random() AS u_level, random() AS u_phone,
+        random() AS u_digits, random() AS u_seconds
+    FROM {{service}} sr JOIN {{window}} w ON w.id = sr.window_id
+    WHERE sr.evaluation_status = %(pending)s AND sr.id BETWEEN %(first)s AND %(last)s
+), marked AS (
+    UPDATE {{service}} s SET evaluation_status = CASE WHEN p.u_share < %(share)s THEN %(evaluated)s ELSE %(skipped)s END
+    FROM picked p WHERE s.id = p.id
+)
+INSERT INTO {{evaluation}} ({EVALUATION_COLUMNS})
+SELECT 'service', NULL, x.id, x.site_id, x.department_id, x.window_id, x.clerk_id, NULL, '', x.channel,
+    {_literal(EvaluatorType.ANONYMOUS)}, NULL, '',
+    CASE WHEN x.u_phone < 0.3 THEN '139' || lpad(floor(x.u_digits * 100000000)::bigint::text, 8, '0') ELSE '' END,
+    x.level, '{{{{}}}}'::jsonb, CASE WHEN x.level IN ({BAD_SQL}) THEN %(bad_text)s ELSE '' END, true, false, '',
+    x.rated_at, (x.rated_at AT TIME ZONE %(zone)s)::date, true
+FROM (
+    SELECT p.*, {_case(SERVICE_CHANNELS, "p.u_channel")} AS channel, {_case(LEVEL_WEIGHTS, "p.u_level")} AS level,
+        LEAST(p.finished_at + (5 + floor(p.u_seconds * 56)) * interval '1 second', %(now)s) AS rated_at
+    FROM picked p WHERE p.u_share < %(share)s
+) x
+"""  # noqa: S608 (table names and our own choice values only)
+# Reason tags (评价标签): one or two of the level's tags on every 差评 and on 30 % of the others.
+TAGS_SQL = """
+WITH chosen AS MATERIALIZED (
+    SELECT e.id, t.ids, t.n, floor(random() * t.n)::int AS i, random() < 0.5 AS two, random() AS u_second
+    FROM {evaluation} e JOIN (VALUES {levels}) AS t(level, ids, n) ON t.level = e.level
+    WHERE e.id > %(after)s AND e.id <= %(until)s AND e.is_load_data AND NOT e.is_follow_up
+        AND (e.level IN ({bad}) OR random() < 0.3)
+)
+INSERT INTO {through} (evaluation_id, reasontag_id)
+SELECT id, ids[1 + i] FROM chosen
+UNION ALL
+SELECT id, ids[1 + (i + 1 + floor(u_second * (n - 1))::int) %% n] FROM chosen WHERE two AND n > 1
+"""
+CHUNK = 200_000  # ids per statement: bounded memory for the deferred foreign-key checks
+
+
+def _chunks(first: int | None, last: int | None):
+    if first is None or last is None:
+        return
+    for start in range(first, last + 1, CHUNK):
+        yield start, min(start + CHUNK - 1, last)
+
+
+def _tables() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    return {
+        "evaluation": quote(Evaluation._meta.db_table),
+        "application": quote(Application._meta.db_table),
+        "version": quote(MatterVersion._meta.db_table),
+        "service": quote(ServiceRecord._meta.db_table),
+        "window": quote(Window._meta.db_table),
+        "through": quote(Evaluation.tags.through._meta.db_table),
+    }
+
+
+def _rate_in_sql(cursor, *, seed: float, now: datetime) -> int:
+    """Insert the first evaluations of applications and services; returns how many."""
+    tables = _tables()
+    common = {"bad_text": BAD_TEXT, "zone": settings.TIME_ZONE, "now": now}
+    cursor.execute("SELECT setseed(%s)", [seed])
+    made = 0
+    span = Application.objects.filter(is_load_data=True, completed_at__isnull=False).aggregate(
+        first=Min("pk"), last=Max("pk")
     )
-    result = []
-    for pk, completed_at, site, dept, handler, receiver, matter, name, kind, applicant, phone, user in rows:
-        if rng.random() > APPLICATION_SHARE:
-            continue
-        rated_at = min(completed_at + timedelta(hours=rng.randint(1, 72)), now)
-        channel = _pick(rng, APPLICATION_CHANNELS)
-        real_name = channel in (Channel.SMS, Channel.PHONE) or rng.random() < 0.5
-        evaluator_type = (
-            (EvaluatorType.LEGAL if kind == ApplicantType.LEGAL_PERSON else EvaluatorType.NATURAL)
-            if real_name
-            else EvaluatorType.ANONYMOUS
-        )
-        result.append(
-            _evaluation(
-                rng,
-                subject=Subject.APPLICATION,
-                channel=channel,
-                rated_at=rated_at,
-                application_id=pk,
-                site_id=site,
-                department_id=dept,
-                staff_id=handler or receiver,
-                matter_id=matter,
-                matter_name=name,
-                evaluator_type=evaluator_type,
-                evaluator_user_id=user if real_name else None,
-                evaluator_name=applicant if real_name else "",
-                evaluator_phone=phone if real_name else "",
+    for first, last in _chunks(span["first"], span["last"]):
+        with transaction.atomic():
+            relax_commit()
+            cursor.execute(
+                APPLICATION_SQL.format(**tables),
+                {**common, "first": first, "last": last, "share": APPLICATION_SHARE},
             )
-        )
-    return result
-
-
-def _from_services(rng, now: datetime) -> tuple[list[Evaluation], list[int]]:
-    rows = (
-        ServiceRecord.objects.filter(evaluation_status=ServiceRecord.EvaluationStatus.PENDING)
-        .values_list("pk", "finished_at", "window_id", "window__site_id", "window__department_id", "clerk_id")
-        .iterator(chunk_size=5000)
+            made += cursor.rowcount
+    span = ServiceRecord.objects.filter(evaluation_status=ServiceRecord.EvaluationStatus.PENDING).aggregate(
+        first=Min("pk"), last=Max("pk")
     )
-    result, skipped = [], []
-    for pk, finished_at, window, site, dept, clerk in rows:
-        if rng.random() > SERVICE_SHARE:
-            skipped.append(pk)
-            continue
-        phone = f"139{rng.randint(0, 99999999):08d}" if rng.random() < 0.3 else ""
-        result.append(
-            _evaluation(
-                rng,
-                subject=Subject.SERVICE,
-                channel=_pick(rng, SERVICE_CHANNELS),
-                rated_at=min(finished_at + timedelta(seconds=rng.randint(5, 60)), now),
-                service_record_id=pk,
-                site_id=site,
-                department_id=dept,
-                window_id=window,
-                staff_id=clerk,
-                evaluator_type=EvaluatorType.ANONYMOUS,
-                evaluator_phone=phone,
+    for first, last in _chunks(span["first"], span["last"]):
+        with transaction.atomic():
+            relax_commit()
+            cursor.execute(
+                SERVICE_SQL.format(**tables),
+                {
+                    **common,
+                    "first": first,
+                    "last": last,
+                    "share": SERVICE_SHARE,
+                    "pending": ServiceRecord.EvaluationStatus.PENDING,
+                    "evaluated": ServiceRecord.EvaluationStatus.EVALUATED,
+                    "skipped": ServiceRecord.EvaluationStatus.SKIPPED,
+                },
             )
-        )
-    return result, skipped
+            made += cursor.rowcount
+    return made
+
+
+def _tag_in_sql(cursor, *, after: int, until: int) -> None:
+    tags: dict[str, list[int]] = {}
+    for pk, level in ReasonTag.objects.filter(is_active=True).order_by("pk").values_list("pk", "level"):
+        tags.setdefault(level, []).append(pk)
+    if not tags:
+        return
+    tables = _tables()
+    levels = ", ".join(f"({_literal(level)}, '{id_array(ids)}'::bigint[], {len(ids)})" for level, ids in tags.items())
+    sql = TAGS_SQL.format(levels=levels, bad=BAD_SQL, **tables)
+    for first, last in _chunks(after + 1, until):
+        with transaction.atomic():
+            relax_commit()
+            cursor.execute(sql, {"after": first - 1, "until": last})
 
 
 def generate_evaluations(*, seed: int | None = None, today: date | None = None, batch_size: int = 5000) -> dict:
-    """Rate the generated applications and the finished window services that have no rating yet."""
+    """Rate the generated applications and the finished window services that have no rating yet.
+
+    The first evaluations and their tags are made by a few set-based statements (millions of rows in
+    a large district's year); the 差评 loop (cases, their events, 追评), a few per cent, in Python.
+    """
     rng = random.Random(seed)  # noqa: S311 (load data, not secrets)
     now = timezone.now()
     today = today or timezone.localdate()
     calendar = current_calendar()
-    tags: dict[str, list[int]] = {}
-    for pk, level in ReasonTag.objects.filter(is_active=True).values_list("pk", "level"):
-        tags.setdefault(level, []).append(pk)
-    rows = _from_applications(rng, now)
-    service_rows, skipped = _from_services(rng, now)
-    rows += service_rows
+    after = Evaluation.objects.aggregate(last=Max("pk"))["last"] or 0
     counts = {"evaluations": 0, "cases": 0, "follow_ups": 0}
-    with transaction.atomic():
-        created = Evaluation.objects.bulk_create(rows, batch_size=batch_size)
-        counts["evaluations"] = len(created)
-        ServiceRecord.objects.filter(pk__in=[e.service_record_id for e in service_rows]).update(
-            evaluation_status=ServiceRecord.EvaluationStatus.EVALUATED
+    with connection.cursor() as cursor:
+        counts["evaluations"] = _rate_in_sql(cursor, seed=rng.random() * 2 - 1, now=now)
+        until = Evaluation.objects.aggregate(last=Max("pk"))["last"] or 0
+        _tag_in_sql(cursor, after=after, until=until)
+    bad = list(
+        Evaluation.objects.filter(
+            pk__gt=after, pk__lte=until, is_load_data=True, is_follow_up=False, level__in=BAD_LEVELS
+        ).only(
+            "pk",
+            "subject",
+            "service_record_id",
+            "application_id",
+            "site_id",
+            "department_id",
+            "window_id",
+            "staff_id",
+            "matter_id",
+            "matter_name",
+            "evaluator_type",
+            "evaluator_user_id",
+            "evaluator_phone",
+            "rated_at",
+            "rated_on",
         )
-        ServiceRecord.objects.filter(pk__in=skipped).update(evaluation_status=ServiceRecord.EvaluationStatus.SKIPPED)
-        through = Evaluation.tags.through
-        links = []
-        for evaluation in created:
-            options = tags.get(evaluation.level, [])
-            if options and (evaluation.is_bad or rng.random() < 0.3):
-                for tag_id in rng.sample(options, k=min(len(options), rng.randint(1, 2))):
-                    links.append(through(evaluation_id=evaluation.pk, reasontag_id=tag_id))
-        through.objects.bulk_create(links, batch_size=batch_size)
-        cases = [_case_for(rng, e, today, calendar) for e in created if e.is_bad]
-        cases = BadReviewCase.objects.bulk_create(cases, batch_size=batch_size)
+    )
+    with transaction.atomic():
+        cases = copy_instances(BadReviewCase, [_case_for(rng, e, today, calendar) for e in bad])
         counts["cases"] = len(cases)
-        BadReviewEvent.objects.bulk_create(
+        copy_instances(
+            BadReviewEvent,
             [
                 BadReviewEvent(case=c, action="create", from_status="", to_status=c.status, actor_repr="压测数据")
                 for c in cases
             ],
-            batch_size=batch_size,
         )
         follow_ups = []
         for case in cases:
@@ -276,13 +362,15 @@ def generate_evaluations(*, seed: int | None = None, today: date | None = None, 
                         is_load_data=True,
                     )
                 )
-        counts["follow_ups"] = len(Evaluation.objects.bulk_create(follow_ups, batch_size=batch_size))
-    days = [e.rated_on for e in created] + [f.rated_on for f in follow_ups]
+        counts["follow_ups"] = len(copy_instances(Evaluation, follow_ups))
     # The completion rollup (主动评价率's denominator) spans the generated applications too.
-    span = Application.objects.filter(is_load_data=True, completed_on__isnull=False).aggregate(
+    span = Evaluation.objects.filter(pk__gt=after, is_load_data=True).aggregate(
+        first=Min("rated_on"), last=Max("rated_on")
+    )
+    done = Application.objects.filter(is_load_data=True, completed_on__isnull=False).aggregate(
         first=Min("completed_on"), last=Max("completed_on")
     )
-    days += [d for d in span.values() if d]
+    days = [d for d in (*span.values(), *done.values()) if d]
     if days:
         rollups_rebuild(start=min(days), end=max(days))
     return counts

@@ -24,7 +24,7 @@ from evaluations.models import (
     EvaluatorDevice,
 )
 from evaluations.rollups import SUMS
-from hall.metrics import Metric, Row, Scope, rate
+from hall.metrics import Metric, Row, Scope, memoized, rate
 
 SECTION = "好差评"
 SOURCE = "evaluations_evaluationrollup（好差评日汇总，由评价记录按日重算）"
@@ -77,41 +77,55 @@ def _narrow(rows: QuerySet, scope: Scope) -> QuerySet:
     return rows
 
 
-def summed_groups(scope: Scope, keys: tuple[str, ...]) -> list[dict]:
+def summed_groups(scope: Scope, keys: tuple[str, ...], *, by_month: bool = False) -> list[dict]:
     """The summed columns per value of ``keys`` over the period: whole months from the monthly
-    rollup, edge days from the daily one (two queries at most), merged here."""
+    rollup, edge days from the daily one (two queries at most), merged here. ``by_month`` adds the
+    month (its first day) as the key ``month``. Shared by the figures of a scope (``memo()``):
+    callers must not change the rows."""
+    return memoized(("evaluations", "groups", scope, keys, by_month), lambda: _summed_groups(scope, keys, by_month))
+
+
+def _summed_groups(scope: Scope, keys: tuple[str, ...], by_month: bool) -> list[dict]:
     months, days = split_period(scope.start, scope.end)
     parts = []
     if months is not None:
-        parts.append(_narrow(EvaluationMonthlyRollup.objects.filter(month__gte=months[0], month__lte=months[1]), scope))
+        rows = _narrow(EvaluationMonthlyRollup.objects.filter(month__gte=months[0], month__lte=months[1]), scope)
+        parts.append(rows.annotate(g_month=F("month")) if by_month else rows)
     if days:
         condition = Q()
         for first, last in days:
             condition |= Q(day__gte=first, day__lte=last)
-        parts.append(_narrow(EvaluationRollup.objects.filter(condition), scope))
+        rows = _narrow(EvaluationRollup.objects.filter(condition), scope)
+        parts.append(rows.annotate(g_month=TruncMonth("day")) if by_month else rows)
+    group = (*keys, "g_month") if by_month else keys
     merged: dict[tuple, dict] = {}
     for rows in parts:
-        found = rows.order_by().values(*keys).annotate(**_sums()) if keys else [rows.aggregate(**_sums())]
+        found = rows.order_by().values(*group).annotate(**_sums()) if group else [rows.aggregate(**_sums())]
         for row in found:
-            key = tuple(row[k] for k in keys)
+            key = tuple(row[k] for k in group)
             acc = merged.get(key)
             if acc is None:
                 merged[key] = dict(row)
             else:
                 for name in SUM_FIELDS:
                     acc[name] += row[name]
-    if not keys and not merged:
+    if not group and not merged:
         merged[()] = dict.fromkeys(SUM_FIELDS, 0)
     return list(merged.values())
 
 
 def totals(scope: Scope) -> dict[str, int]:
-    """Every summed column of the scope, plus ``completed`` (办结办件): three queries at most."""
+    """Every summed column of the scope, plus ``completed`` (办结办件): three queries at most, once
+    per scope inside ``memo()``."""
+    return memoized(("evaluations", "totals", scope), lambda: _totals(scope))
+
+
+def _totals(scope: Scope) -> dict[str, int]:
     data = dict.fromkeys(SUM_FIELDS, 0)
     for row in summed_groups(scope, ()):
         for name in SUM_FIELDS:
             data[name] += row[name]
-    data["completed"] = completion_rollups(scope).aggregate(n=Coalesce(Sum("completed"), 0))["n"]
+    data["completed"] = shared_counts(scope)["completed"]
     data["good"] = data["very_satisfied"] + data["satisfied"]
     return data
 
@@ -211,13 +225,38 @@ def _group_field(dimension: str):
     return F(f"{dimension}_id")
 
 
-def grouped_totals(scope: Scope, dimension: str) -> list[tuple[object, str, dict]]:
-    """(key, label, summed columns) per value of ``dimension``: one query plus one for the labels."""
-    if dimension not in ROLLUP_DIMENSIONS:
-        raise ValueError(f"unknown dimension {dimension}")
-    rows = list(
+MONTHLY_KEYS = {
+    "site": "site_id",
+    "department": "department_id",
+    "window": "window_id",
+    "staff": "staff_id",
+    "matter": "matter_id",
+}
+
+
+def _grouped_rows(scope: Scope, dimension: str) -> list[dict]:
+    """Summed columns per ``key``: whole months from the monthly rollup (all but channel, which
+    only the daily rows keep), edge days from the daily one."""
+    if dimension == "month":
+        return [{**row, "key": row["g_month"]} for row in summed_groups(scope, (), by_month=True)]
+    if dimension in MONTHLY_KEYS:
+        field = MONTHLY_KEYS[dimension]
+        return [{**row, "key": row[field]} for row in summed_groups(scope, (field,))]
+    return list(
         evaluation_rollups(scope).order_by().annotate(key=_group_field(dimension)).values("key").annotate(**_sums())
     )
+
+
+def grouped_totals(scope: Scope, dimension: str) -> list[tuple[object, str, dict]]:
+    """(key, label, summed columns) per value of ``dimension``: one query plus one for the labels,
+    once per scope and dimension inside ``memo()`` (every figure's breakdown folds the same rows)."""
+    if dimension not in ROLLUP_DIMENSIONS:
+        raise ValueError(f"unknown dimension {dimension}")
+    return memoized(("evaluations", "grouped", scope, dimension), lambda: _grouped_totals(scope, dimension))
+
+
+def _grouped_totals(scope: Scope, dimension: str) -> list[tuple[object, str, dict]]:
+    rows = sorted(_grouped_rows(scope, dimension), key=lambda r: (r["key"] is None, r["key"] or 0))
     labels = _labels(dimension, [r["key"] for r in rows])
     result = []
     for row in rows:
@@ -241,8 +280,7 @@ def _rate_breakdown(code: str) -> Callable[[Scope, str], list[Row]]:
         rows = grouped_totals(scope, dimension)
         if code == "evaluations.active_rate":
             completed = _completed_by(scope, dimension)
-            for key, _label, data in rows:
-                data["completed"] = completed.get(key, 0)
+            rows = [(key, label, {**data, "completed": completed.get(key, 0)}) for key, label, data in rows]
         return [
             Row(key=str(key), label=label, value=rate(definition.numerator(d), definition.denominator(d)))
             for key, label, d in rows
@@ -254,9 +292,13 @@ def _rate_breakdown(code: str) -> Callable[[Scope, str], list[Row]]:
 def _completed_by(scope: Scope, dimension: str) -> dict:
     if dimension not in ("month", "site", "department", "matter"):
         return {}
-    field = TruncMonth("day") if dimension == "month" else F(f"{dimension}_id")
-    rows = completion_rollups(scope).order_by().annotate(key=field).values("key").annotate(n=Sum("completed"))
-    return {r["key"]: r["n"] for r in rows}
+
+    def compute():
+        field = TruncMonth("day") if dimension == "month" else F(f"{dimension}_id")
+        rows = completion_rollups(scope).order_by().annotate(key=field).values("key").annotate(n=Sum("completed"))
+        return {r["key"]: r["n"] for r in rows}
+
+    return memoized(("evaluations", "completed_by", scope, dimension), compute)
 
 
 def _count_breakdown(column: str) -> Callable[[Scope, str], list[Row]]:
@@ -288,11 +330,11 @@ def _matter_rows(scope: Scope) -> QuerySet:
 
 
 def departments_in_catalog(scope: Scope) -> int:
-    return _department_rows(scope).count()
+    return shared_counts(scope)["departments"]
 
 
 def matters_in_catalog(scope: Scope) -> int:
-    return _matter_rows(scope).count()
+    return shared_counts(scope)["matters"]
 
 
 def department_coverage(scope: Scope):
@@ -318,7 +360,7 @@ def _device_rows(scope: Scope) -> QuerySet:
 
 def devices_in_service(scope: Scope) -> int:
     """Evaluator devices (评价器) registered by the end of the period and not revoked before its start."""
-    return _device_rows(scope).count()
+    return shared_counts(scope)["devices"]
 
 
 def scope_counts(scope: Scope) -> dict[str, int]:
@@ -343,6 +385,11 @@ def scope_counts(scope: Scope) -> dict[str, int]:
         cursor.execute("SELECT " + ", ".join(selects), params)
         values = cursor.fetchone()
     return {name: int(value or 0) for name, value in zip(parts, values, strict=True)}
+
+
+def shared_counts(scope: Scope) -> dict[str, int]:
+    """``scope_counts`` once per scope inside ``memo()``: 办结办件, catalog and devices together."""
+    return memoized(("evaluations", "counts", scope), lambda: scope_counts(scope))
 
 
 def _list_url(scope: Scope) -> str:

@@ -3,6 +3,9 @@
 Rollups are derived data: ``reports.rollups`` rebuilds any range of days exactly from the raw rows
 (delete the days, insert the grouped counts), so dashboards and exports never scan raw rows.
 Each row counts the events *of its day*: received on, accepted on, completed on that day.
+Their references are plain columns (``db_constraint=False``), as in the work-order rollups: the rows
+are derived data, rebuilt at will, and checking every inserted row's keys at commit made up about
+half of a year's rebuild.
 """
 
 from __future__ import annotations
@@ -20,10 +23,16 @@ class ApplicationDailyRollup(models.Model):
     """办件日汇总: counts of one day, site, department, matter and channel."""
 
     day = models.DateField("日期")
-    site = models.ForeignKey("hall.Site", verbose_name="服务场所", on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(
+        "hall.Site", verbose_name="服务场所", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     site_level = models.CharField("场所层级", max_length=16)
-    department = models.ForeignKey("hall.Department", verbose_name="部门", on_delete=models.CASCADE, related_name="+")
-    matter = models.ForeignKey("catalog.Matter", verbose_name="事项", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "hall.Department", verbose_name="部门", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    matter = models.ForeignKey(
+        "catalog.Matter", verbose_name="事项", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     category = models.CharField("事项类型", max_length=2)
     channel = models.CharField("申请渠道", max_length=16)
 
@@ -66,9 +75,13 @@ class ApplicationMonthlyRollup(models.Model):
     """
 
     month = models.DateField("月份（当月 1 日）")
-    site = models.ForeignKey("hall.Site", verbose_name="服务场所", on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(
+        "hall.Site", verbose_name="服务场所", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     site_level = models.CharField("场所层级", max_length=16)
-    department = models.ForeignKey("hall.Department", verbose_name="部门", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey(
+        "hall.Department", verbose_name="部门", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     category = models.CharField("事项类型", max_length=2)
     channel = models.CharField("申请渠道", max_length=16)
 
@@ -108,11 +121,23 @@ class QueueDailyRollup(models.Model):
     """
 
     day = models.DateField("日期")
-    site = models.ForeignKey("hall.Site", verbose_name="服务场所", on_delete=models.CASCADE, related_name="+")
-    line = models.ForeignKey("queue.QueueLine", verbose_name="队列", on_delete=models.CASCADE, related_name="+")
-    zone = models.ForeignKey("hall.Zone", verbose_name="专区", on_delete=models.CASCADE, related_name="+")
+    site = models.ForeignKey(
+        "hall.Site", verbose_name="服务场所", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    line = models.ForeignKey(
+        "queue.QueueLine", verbose_name="队列", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    zone = models.ForeignKey(
+        "hall.Zone", verbose_name="专区", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
     window = models.ForeignKey(
-        "hall.Window", verbose_name="窗口", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "hall.Window",
+        verbose_name="窗口",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
     )
     clerk = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -120,6 +145,7 @@ class QueueDailyRollup(models.Model):
         null=True,
         blank=True,
         on_delete=models.CASCADE,
+        db_constraint=False,
         related_name="+",
     )
 

@@ -1,23 +1,29 @@
 """Rebuilding the daily rollups (日汇总重建) exactly from the raw rows, set-based.
 
 ``rollups_rebuild(first_day=…, last_day=…)`` deletes the rollup rows of those days and inserts the
-counts grouped in the database (a handful of GROUP BY queries, whatever the number of rows), in one
-transaction under an advisory lock so two rebuilds never interleave. Running it twice gives the
-same rows: it is the idempotent job behind the nightly beat task, the refresh of today, and
-``manage.py rebuild_rollups``.
+counts grouped inside the database: one ``INSERT … SELECT … GROUP BY`` per rollup table, over a
+UNION ALL of each kind of event of the day, whatever the number of rows. It runs in one transaction
+under an advisory lock so two rebuilds never interleave. Running it twice gives the same rows: it is
+the idempotent job behind the nightly beat task, the refresh of today, and ``manage.py rebuild_rollups``.
+
+The SQL is portable (PostgreSQL in production, SQLite for ``make run``): the few vendor-specific
+pieces (a datetime's local date, the first of a month, an ordered string aggregate, the JSON cast)
+come from ``connection.ops`` or ``_vendor_sql``.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import json
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, IntegerField, Q, Sum
-from django.db.models.functions import Cast, Least, TruncDate, TruncMonth
 from django.utils import timezone
 
 from approvals.models import ONLINE_CHANNELS, Application, ClockExtension, ClockPause
-from hall.queue.models import CallLog, Ticket
+from hall.catalog.models import MatterVersion
+from hall.models import Site
+from hall.queue.models import CallLog, QueueLine, Ticket
 from reports.models import (
     WAIT_BUCKETS,
     ApplicationDailyRollup,
@@ -27,6 +33,7 @@ from reports.models import (
 )
 
 ADVISORY_LOCK_KEY = 831_001  # reports rollup rebuild
+BATCH_WORK_MEM = "256MB"
 ONLINE = [str(c) for c in ONLINE_CHANNELS]
 APP_MEASURES = [
     f.name
@@ -44,134 +51,221 @@ QUEUE_MEASURES = [
     "service_count",
     "service_seconds",
 ]
+# A wait histogram is a dense JSON list of WAIT_BUCKETS counts; these pad the gaps between buckets.
+_ZEROS_COMMA = "0," * WAIT_BUCKETS
+_COMMA_ZEROS = ",0" * WAIT_BUCKETS
+_EMPTY_HISTOGRAM = json.dumps([0] * WAIT_BUCKETS)
+
+T_APP = Application._meta.db_table
+T_VERSION = MatterVersion._meta.db_table
+T_SITE = Site._meta.db_table
+T_PAUSE = ClockPause._meta.db_table
+T_EXTENSION = ClockExtension._meta.db_table
+T_TICKET = Ticket._meta.db_table
+T_CALL = CallLog._meta.db_table
+T_LINE = QueueLine._meta.db_table
+T_APP_DAILY = ApplicationDailyRollup._meta.db_table
+T_APP_MONTHLY = ApplicationMonthlyRollup._meta.db_table
+T_QUEUE_DAILY = QueueDailyRollup._meta.db_table
 
 
 def _lock() -> None:
+    """Serialise rebuilds, and give this transaction's GROUP BYs and sorts the memory of a batch job
+    (a year's groups spill to disk with the server's default of a few MB)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            cursor.execute(f"SET LOCAL work_mem = '{BATCH_WORK_MEM}'")
 
 
-def _application_rows(first_day: date, last_day: date) -> list[ApplicationDailyRollup]:
-    """Group the day's events of applications, pauses and extensions by the rollup key."""
-    key_fields = {
-        "k_site": F("site_id"),
-        "k_level": F("site__level"),
-        "k_department": F("department_id"),
-        "k_matter": F("matter_version__matter_id"),
-        "k_category": F("matter_version__matter_type"),
-        "k_channel": F("channel"),
-    }
-    rows: dict[tuple, dict] = {}
+def _as_json(sql: str) -> str:
+    return f"CAST({sql} AS jsonb)" if connection.vendor == "postgresql" else sql
 
-    def merge(day, queryset, annotations: dict) -> None:
-        values = queryset.values(k_day=F(day) if isinstance(day, str) else day, **key_fields)
-        for record in values.annotate(**annotations).order_by():
-            key = (record["k_day"], record["k_site"], record["k_department"], record["k_matter"], record["k_channel"])
-            row = rows.get(key)
-            if row is None:
-                row = rows[key] = {"site_level": record["k_level"], "category": record["k_category"]}
-            for name in annotations:
-                row[name] = row.get(name, 0) + (record[name] or 0)
 
-    apps = Application.objects.all()
-    merge(
-        "received_on",
-        apps.filter(received_on__range=(first_day, last_day)),
-        {
-            "received": Count("id"),
-            "online_received": Count("id", filter=Q(channel__in=ONLINE)),
-            "full_online_received": Count("id", filter=Q(channel__in=ONLINE, matter_version__online_depth="4")),
-            "assisted": Count("id", filter=Q(is_assisted=True)),
-            "not_accepted": Count("id", filter=Q(status="not_accepted")),
-        },
-    )
-    merge("accepted_on", apps.filter(accepted_on__range=(first_day, last_day)), {"accepted": Count("id")})
-    merge(
-        "completed_on",
-        apps.filter(completed_on__range=(first_day, last_day)),
-        {
-            "completed": Count("id"),
-            "completed_on_time": Count("id", filter=Q(on_time=True)),
-            "immediate_completed": Count("id", filter=Q(matter_version__handling_type="1")),
-            "elapsed_days": Sum("elapsed_working_days"),
-        },
-    )
-    # Pauses and extensions are keyed by their application's site, department, matter and channel.
-    key_fields = {name: F(f"application__{expr.name}") for name, expr in list(key_fields.items())}
-    merge(
-        "started_on",
-        ClockPause.objects.filter(started_on__range=(first_day, last_day)),
-        {"paused": Count("id"), "inspections": Count("id", filter=Q(kind="inspection"))},
-    )
+def _local_day_bounds(first_day: date, last_day: date) -> tuple:
+    """The instants a local ``first_day`` starts and the day after ``last_day`` starts (half-open)."""
     tz = timezone.get_current_timezone()
-    merge(
-        TruncDate("decided_at", tzinfo=tz),
-        ClockExtension.objects.filter(
-            status="approved",
-            decided_at__date__range=(first_day, last_day),
-        ),
-        {"extensions": Count("id")},
+    return tuple(
+        connection.ops.adapt_datetimefield_value(datetime.combine(day, time.min, tzinfo=tz))
+        for day in (first_day, last_day + timedelta(days=1))
     )
-    return [
-        ApplicationDailyRollup(
-            day=day, site_id=site_id, department_id=department_id, matter_id=matter_id, channel=channel, **row
-        )
-        for (day, site_id, department_id, matter_id, channel), row in rows.items()
+
+
+def _measures(values: dict[str, str], names: list[str]) -> str:
+    """Every measure column in ``names``' order: the given SQL, 0 for the others of the branch."""
+    return ", ".join(f"{values.get(name, '0')} AS {name}" for name in names)
+
+
+# --- 办件日汇总 -------------------------------------------------------------------------------------
+# Only constant SQL is assembled below; dates and channels are passed as parameters.
+#
+# The raw rows are grouped by their own columns only (day, site, department, matter version,
+# channel): no join per raw row. The matter (and its category and the version's online depth and
+# handling type) and the site's level are joined to the grouped rows afterwards.
+
+_APP_KEY = "a.site_id, a.department_id, a.matter_version_id, a.channel"
+_ONLINE = f"a.channel IN ({', '.join(['%s'] * len(ONLINE))})"
+# Counted per matter version, then split by the version's online depth and handling type.
+RAW_APP_MEASURES = [m for m in APP_MEASURES if m not in {"full_online_received", "immediate_completed"}]
+# One pass over the applications: each is read as three events, (1) received, (2) accepted and
+# (3) completed, each on its own day, so the three counts of a key come from one GROUP BY.
+_EVENT_DAY = "CASE k.event WHEN 1 THEN a.received_on WHEN 2 THEN a.accepted_on ELSE a.completed_on END"
+_EVENTS = "(SELECT 1 AS event UNION ALL SELECT 2 UNION ALL SELECT 3) k"
+APPLICATION_EVENTS = {
+    "received": "SUM(CASE WHEN k.event = 1 THEN 1 ELSE 0 END)",
+    "online_received": f"SUM(CASE WHEN k.event = 1 AND {_ONLINE} THEN 1 ELSE 0 END)",
+    "assisted": "SUM(CASE WHEN k.event = 1 AND a.is_assisted THEN 1 ELSE 0 END)",
+    "not_accepted": "SUM(CASE WHEN k.event = 1 AND a.status = 'not_accepted' THEN 1 ELSE 0 END)",
+    "accepted": "SUM(CASE WHEN k.event = 2 THEN 1 ELSE 0 END)",
+    "completed": "SUM(CASE WHEN k.event = 3 THEN 1 ELSE 0 END)",
+    "completed_on_time": "SUM(CASE WHEN k.event = 3 AND a.on_time THEN 1 ELSE 0 END)",
+    "elapsed_days": "SUM(CASE WHEN k.event = 3 THEN COALESCE(a.elapsed_working_days, 0) ELSE 0 END)",
+}
+PAUSED = {"paused": "COUNT(*)", "inspections": "SUM(CASE WHEN p.kind = 'inspection' THEN 1 ELSE 0 END)"}
+EXTENDED = {"extensions": "COUNT(*)"}
+BY_VERSION = {
+    "full_online_received": "SUM(CASE WHEN v.online_depth = '4' THEN e.online_received ELSE 0 END)",
+    "immediate_completed": "SUM(CASE WHEN v.handling_type = '1' THEN e.completed ELSE 0 END)",
+}
+
+
+def _application_branch(day: str, source: str, where: str, measures: dict[str, str]) -> str:
+    """One kind of event grouped by day and raw key (``source`` provides the application ``a``)."""
+    return (
+        f"SELECT {day} AS day, {_APP_KEY}, {_measures(measures, RAW_APP_MEASURES)} "  # noqa: S608
+        f"FROM {source} WHERE {where} GROUP BY 1, 2, 3, 4, 5"
+    )
+
+
+def _application_select(first_day: date, last_day: date) -> tuple[str, list]:
+    """The day's events of applications, special procedures (pauses) and extensions, each grouped
+    by the raw key, then summed per rollup key: applications received/accepted/completed on that
+    day, pauses started and extensions approved (local date of the decision) that day."""
+    start, end = _local_day_bounds(first_day, last_day)
+    decided_on, decided_params = connection.ops.datetime_cast_date_sql(
+        "x.decided_at", (), timezone.get_current_timezone_name() if settings.USE_TZ else None
+    )
+    days = [first_day, last_day]
+    branches: list[tuple[str, list]] = [
+        (
+            _application_branch(
+                _EVENT_DAY,
+                f"{T_APP} a CROSS JOIN {_EVENTS}",
+                f"{_EVENT_DAY} >= %s AND {_EVENT_DAY} <= %s",
+                APPLICATION_EVENTS,
+            ),
+            [*ONLINE, *days],
+        ),
+        (
+            _application_branch(
+                "p.started_on",
+                f"{T_PAUSE} p JOIN {T_APP} a ON a.id = p.application_id",
+                "p.started_on >= %s AND p.started_on <= %s",
+                PAUSED,
+            ),
+            days,
+        ),
+        (
+            _application_branch(
+                decided_on,
+                f"{T_EXTENSION} x JOIN {T_APP} a ON a.id = x.application_id",
+                "x.status = 'approved' AND x.decided_at >= %s AND x.decided_at < %s",
+                EXTENDED,
+            ),
+            [*decided_params, start, end],
+        ),
     ]
+    union = "\nUNION ALL\n".join(sql for sql, _ in branches)
+    sums = ", ".join(BY_VERSION.get(name, f"SUM(e.{name})") for name in APP_MEASURES)
+    # The site's level and the matter's category follow from the key: MAX only picks the one value.
+    sql = (
+        "SELECT e.day, e.site_id, MAX(s.level), e.department_id, v.matter_id, MAX(v.matter_type), e.channel, "  # noqa: S608
+        f"{sums} FROM ({union}) e JOIN {T_VERSION} v ON v.id = e.matter_version_id "
+        f"JOIN {T_SITE} s ON s.id = e.site_id GROUP BY e.day, e.site_id, e.department_id, v.matter_id, e.channel"
+    )
+    return sql, [param for _, params in branches for param in params]
 
 
-def _queue_rows(first_day: date, last_day: date) -> list[QueueDailyRollup]:
-    tickets = Ticket.objects.filter(service_date__range=(first_day, last_day))
-    rows: dict[tuple, QueueDailyRollup] = {}
+def _insert_application_days(cursor, first_day: date, last_day: date) -> int:
+    select, params = _application_select(first_day, last_day)
+    columns = ", ".join(("day", "site_id", "site_level", "department_id", "matter_id", "category", "channel"))
+    cursor.execute(f"INSERT INTO {T_APP_DAILY} ({columns}, {', '.join(APP_MEASURES)}) {select}", params)
+    return max(cursor.rowcount, 0)
 
-    def row_for(day, site_id, line_id, zone_id, window_id, clerk_id) -> QueueDailyRollup:
-        key = (day, site_id, line_id, window_id, clerk_id)
-        row = rows.get(key)
-        if row is None:
-            row = rows[key] = QueueDailyRollup(
-                day=day,
-                site_id=site_id,
-                line_id=line_id,
-                zone_id=zone_id,
-                window_id=window_id,
-                clerk_id=clerk_id,
-                wait_histogram=[0] * WAIT_BUCKETS,
-            )
-        return row
 
-    keys = ("service_date", "site_id", "line_id", "line__zone_id", "window_id", "clerk_id")
-    for r in (
-        tickets.values(*keys)
-        .order_by()
-        .annotate(
-            issued=Count("id"),
-            called=Count("id", filter=Q(called_at__isnull=False)),
-            served=Count("id", filter=Q(status="done")),
-            no_show=Count("id", filter=Q(status="no_show")),
-            wait_count=Count("wait_seconds"),
-            wait_sum=Sum("wait_seconds"),
-            service_count=Count("service_seconds"),
-            service_sum=Sum("service_seconds"),
-        )
-    ):
-        row = row_for(*(r[k] for k in keys))
-        row.issued, row.called, row.served, row.no_show = r["issued"], r["called"], r["served"], r["no_show"]
-        row.wait_count, row.wait_seconds = r["wait_count"], r["wait_sum"] or 0
-        row.service_count, row.service_seconds = r["service_count"], r["service_sum"] or 0
-    bucket = Least(Cast(F("wait_seconds"), IntegerField()) / 60, WAIT_BUCKETS - 1)
-    for r in tickets.filter(wait_seconds__isnull=False).values(*keys, bucket=bucket).order_by().annotate(n=Count("id")):
-        row = row_for(*(r[k] for k in keys))
-        row.wait_histogram[int(r["bucket"])] += r["n"]
-    call_keys = ("ticket__service_date", "site_id", "line_id", "line__zone_id", "window_id", "clerk_id")
-    for r in (
-        CallLog.objects.filter(ticket__service_date__range=(first_day, last_day))
-        .values(*call_keys)
-        .order_by()
-        .annotate(n=Count("id"))
-    ):
-        row_for(*(r[k] for k in call_keys)).calls += r["n"]
-    return list(rows.values())
+# --- 排队日汇总 -------------------------------------------------------------------------------------
+# Tickets are read once, grouped by key and wait minute (a null minute for tickets without a
+# wait); the ticket counts and the wait histogram of each key both come from those groups.
+
+_LAST_BUCKET = WAIT_BUCKETS - 1
+_QUEUE_KEY = ("day", "site_id", "line_id", "window_id", "clerk_id")
+_KEY = ", ".join(_QUEUE_KEY)
+# The histogram bucket of a wait: whole minutes, the last bucket holding every longer wait.
+_WAIT_MINUTE = f"CASE WHEN t.wait_seconds >= {_LAST_BUCKET * 60} THEN {_LAST_BUCKET} ELSE t.wait_seconds / 60 END"
+TICKETS = {
+    "issued": "COUNT(*)",
+    "called": "SUM(CASE WHEN t.called_at IS NOT NULL THEN 1 ELSE 0 END)",
+    "served": "SUM(CASE WHEN t.status = 'done' THEN 1 ELSE 0 END)",
+    "no_show": "SUM(CASE WHEN t.status = 'no_show' THEN 1 ELSE 0 END)",
+    "wait_count": "COUNT(t.wait_seconds)",
+    "wait_seconds": "COALESCE(SUM(t.wait_seconds), 0)",
+    "service_count": "COUNT(t.service_seconds)",
+    "service_seconds": "COALESCE(SUM(t.service_seconds), 0)",
+}
+
+
+def _histogram() -> str:
+    """A key's dense wait histogram as JSON text, from its (bucket, wait_count, previous bucket) rows: the
+    non-empty minutes in order, each preceded by the zeros of the gap before it, then the zeros up
+    to the last bucket (null when the key has no waits)."""
+    piece = f"substr('{_ZEROS_COMMA}', 1, 2 * (bucket - previous - 1)) || CAST(wait_count AS TEXT)"
+    if connection.vendor == "postgresql":
+        pieces = f"string_agg({piece}, ',' ORDER BY bucket) FILTER (WHERE bucket IS NOT NULL)"
+    else:  # SQLite's group_concat follows its input, ordered by key and bucket below
+        pieces = f"group_concat(CASE WHEN bucket IS NOT NULL THEN {piece} END, ',')"
+    tail = f"substr('{_COMMA_ZEROS}', 1, 2 * ({_LAST_BUCKET} - MAX(bucket)))"
+    return f"'[' || {pieces} || {tail} || ']'"
+
+
+def _queue_select(first_day: date, last_day: date) -> tuple[str, list]:
+    """Tickets of the day by (site, line, window, clerk) with their wait histogram, and the calls
+    made on them (keyed by the call's own site, line, window and clerk), summed per key."""
+    ticket_sums = ", ".join(f"SUM({name}) AS {name}" for name in TICKETS)
+    minutes = (
+        f"SELECT t.service_date AS day, t.site_id, t.line_id, t.window_id, t.clerk_id, {_WAIT_MINUTE} AS bucket, "  # noqa: S608
+        f"{', '.join(f'{sql} AS {name}' for name, sql in TICKETS.items())} "
+        f"FROM {T_TICKET} t WHERE t.service_date >= %s AND t.service_date <= %s GROUP BY 1, 2, 3, 4, 5, 6"
+    )
+    tickets = (
+        f"SELECT {_KEY}, {ticket_sums}, 0 AS calls, {_histogram()} AS histogram FROM ("  # noqa: S608
+        f"SELECT m.*, LAG(bucket, 1, -1) OVER (PARTITION BY {_KEY} ORDER BY bucket NULLS LAST) AS previous "
+        f"FROM ({minutes}) m {'' if connection.vendor == 'postgresql' else f'ORDER BY {_KEY}, bucket NULLS LAST'}"
+        f") m GROUP BY {_KEY}"
+    )
+    calls = (
+        f"SELECT t.service_date AS day, c.site_id, c.line_id, c.window_id, c.clerk_id, "  # noqa: S608
+        f"{', '.join(f'0 AS {name}' for name in TICKETS)}, COUNT(*) AS calls, CAST(NULL AS TEXT) AS histogram "
+        f"FROM {T_CALL} c JOIN {T_TICKET} t ON t.id = c.ticket_id "
+        f"WHERE t.service_date >= %s AND t.service_date <= %s GROUP BY 1, 2, 3, 4, 5"
+    )
+    sums = ", ".join(f"SUM(e.{name})" for name in QUEUE_MEASURES)
+    # The zone follows from the line: MAX only picks the one value.
+    sql = (
+        f"SELECT e.day, e.site_id, e.line_id, MAX(l.zone_id), e.window_id, e.clerk_id, {sums}, "  # noqa: S608
+        f"{_as_json('COALESCE(MAX(e.histogram), %s)')} FROM ({tickets} UNION ALL {calls}) e "
+        f"JOIN {T_LINE} l ON l.id = e.line_id GROUP BY e.day, e.site_id, e.line_id, e.window_id, e.clerk_id"
+    )
+    return sql, [_EMPTY_HISTOGRAM, first_day, last_day, first_day, last_day]
+
+
+def _insert_queue_days(cursor, first_day: date, last_day: date) -> int:
+    select, params = _queue_select(first_day, last_day)
+    columns = ", ".join(("day", "site_id", "line_id", "zone_id", "window_id", "clerk_id", *QUEUE_MEASURES))
+    cursor.execute(f"INSERT INTO {T_QUEUE_DAILY} ({columns}, wait_histogram) {select}", params)
+    return max(cursor.rowcount, 0)
+
+
+# --- 办件月汇总 -------------------------------------------------------------------------------------
 
 
 def _month_bounds(first_day: date, last_day: date) -> tuple[date, date]:
@@ -180,53 +274,46 @@ def _month_bounds(first_day: date, last_day: date) -> tuple[date, date]:
     return start, following - timedelta(days=1)
 
 
-def _monthly_rows(first_day: date, last_day: date) -> list[ApplicationMonthlyRollup]:
+def _insert_months(cursor, first_day: date, last_day: date) -> int:
     """The months touching ``first_day``..``last_day``, summed from the (already rebuilt) daily rows."""
     start, end = _month_bounds(first_day, last_day)
-    measures = list(APP_MEASURES)
-    records = (
-        ApplicationDailyRollup.objects.filter(day__range=(start, end))
-        .values("site_id", "site_level", "department_id", "category", "channel", k_month=TruncMonth("day"))
-        .annotate(**{f"s_{m}": Sum(m) for m in measures})
-        .order_by()
+    month, month_params = connection.ops.date_trunc_sql("month", "day", ())
+    keys = ("site_id", "site_level", "department_id", "category", "channel")
+    sums = ", ".join(f"SUM({name})" for name in APP_MEASURES)
+    cursor.execute(
+        f"""INSERT INTO {T_APP_MONTHLY} (month, {", ".join(keys)}, {", ".join(APP_MEASURES)})
+        SELECT {month}, {", ".join(keys)}, {sums} FROM {T_APP_DAILY}
+        WHERE day >= %s AND day <= %s GROUP BY 1, 2, 3, 4, 5, 6""",  # noqa: S608
+        [*month_params, start, end],
     )
-    return [
-        ApplicationMonthlyRollup(
-            month=r["k_month"],
-            site_id=r["site_id"],
-            site_level=r["site_level"],
-            department_id=r["department_id"],
-            category=r["category"],
-            channel=r["channel"],
-            **{m: r[f"s_{m}"] or 0 for m in measures},
-        )
-        for r in records
-    ]
+    return max(cursor.rowcount, 0)
 
 
 def rollups_rebuild(*, first_day: date, last_day: date, trigger: str = "command") -> RollupRun:
-    """Rebuild both rollups for ``first_day``..``last_day`` (inclusive) from the raw rows."""
+    """Rebuild the rollups of ``first_day``..``last_day`` (inclusive) from the raw rows, and the
+    monthly rows of the months they touch."""
     if last_day < first_day:
         raise ValueError("截止日期不能早于起始日期。")
     started = timezone.now()
-    with transaction.atomic():
+    month_start, month_end = _month_bounds(first_day, last_day)
+    with transaction.atomic(), connection.cursor() as cursor:
         _lock()
-        app_rows = _application_rows(first_day, last_day)
-        queue_rows = _queue_rows(first_day, last_day)
-        ApplicationDailyRollup.objects.filter(day__range=(first_day, last_day)).delete()
-        QueueDailyRollup.objects.filter(day__range=(first_day, last_day)).delete()
-        ApplicationDailyRollup.objects.bulk_create(app_rows, batch_size=5000)
-        QueueDailyRollup.objects.bulk_create(queue_rows, batch_size=5000)
-        month_start, month_end = _month_bounds(first_day, last_day)
-        ApplicationMonthlyRollup.objects.filter(month__range=(month_start, month_end)).delete()
-        ApplicationMonthlyRollup.objects.bulk_create(_monthly_rows(first_day, last_day), batch_size=5000)
+        cursor.execute(f"DELETE FROM {T_APP_DAILY} WHERE day >= %s AND day <= %s", [first_day, last_day])  # noqa: S608
+        cursor.execute(f"DELETE FROM {T_QUEUE_DAILY} WHERE day >= %s AND day <= %s", [first_day, last_day])  # noqa: S608
+        application_rows = _insert_application_days(cursor, first_day, last_day)
+        queue_rows = _insert_queue_days(cursor, first_day, last_day)
+        cursor.execute(
+            f"DELETE FROM {T_APP_MONTHLY} WHERE month >= %s AND month <= %s",  # noqa: S608
+            [month_start, month_end],
+        )
+        _insert_months(cursor, first_day, last_day)
         run = RollupRun.objects.create(
             started_at=started,
             finished_at=timezone.now(),
             first_day=first_day,
             last_day=last_day,
-            application_rows=len(app_rows),
-            queue_rows=len(queue_rows),
+            application_rows=application_rows,
+            queue_rows=queue_rows,
             trigger=trigger,
         )
     return run

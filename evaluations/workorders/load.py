@@ -1,6 +1,6 @@
 """Bulk load data (压测数据) of work orders and front-desk records, in realistic shares.
 
-Rows are built in Python from one calendar snapshot and written with ``bulk_create`` in batches;
+Rows are built in Python from one calendar snapshot and written with ``COPY`` in batches;
 they bypass the services on purpose (no per-row audit or notification) and carry
 ``is_load_data=True``. Each order is a consistent snapshot of its life: an old order is usually
 closed (on time or not, called back satisfied or not), a recent one still open; about 5 % were
@@ -33,6 +33,7 @@ from evaluations.workorders.models import (
 from evaluations.workorders.rollups import rollup_rebuild
 from evaluations.workorders.services import DEFAULT_LIMITS, URGENT_LIMIT, issue_numbers
 from evaluations.workorders.transitions import Action
+from hall.bulkcopy import copy_instances, relax_commit
 from hall.models import Department, Site, User, Window
 from hall.workdays import WorkingCalendar, current_calendar
 
@@ -195,8 +196,10 @@ def generate_workorders(
             for year, group in by_year.items():
                 for row, number in zip(group, issue_numbers(year=year, count=len(group)), strict=True):
                     row.number = number
-            WorkOrder.objects.bulk_create(rows, batch_size=batch_size)
-            WorkOrderEvent.objects.bulk_create(
+            relax_commit()
+            copy_instances(WorkOrder, rows)
+            copy_instances(
+                WorkOrderEvent,
                 [
                     WorkOrderEvent(
                         order=row,
@@ -211,7 +214,6 @@ def generate_workorders(
                     for row, was in zip(rows, returned, strict=True)
                     if was
                 ],
-                batch_size=batch_size,
             )
             _desk_records(rng, ctx, today, size)
         created += size
@@ -242,7 +244,7 @@ def _desk_records(rng: random.Random, ctx: _Context, today: date, count: int) ->
                 is_load_data=True,
             )
         )
-    FrontDeskRecord.objects.bulk_create(rows, batch_size=5000)
+    copy_instances(FrontDeskRecord, rows)
 
 
 def delete_load_data() -> int:

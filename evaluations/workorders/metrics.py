@@ -146,21 +146,39 @@ def _zero_desk() -> dict:
 # --- Breakdowns and drill-downs --------------------------------------------------------------------------
 
 
-def _order_breakdown(count: str, extra: Q | None = None):
+BREAKDOWN_FIELDS = {
+    "department": ("department_id", "department__name"),
+    "kind": ("kind",),
+    "site": ("site_id", "site__name"),
+}
+
+
+def _grouped_counts(scope: Scope, dimension: str) -> list[dict]:
+    """Every count of the rollup summed per value of ``dimension``: one query per scope and
+    dimension inside ``memo()``, shared by the breakdowns of every figure."""
+
+    def compute():
+        fields = BREAKDOWN_FIELDS[dimension]
+        sums = {f"t_{name}": Coalesce(Sum(name), 0) for name in ORDER_COUNTS}
+        rows = _rollup(scope).values(*fields).annotate(**sums)
+        return [{**{f: r[f] for f in fields}, **{n: r[f"t_{n}"] for n in ORDER_COUNTS}} for r in rows]
+
+    return memoized(("workorders", "grouped", scope, dimension), compute)
+
+
+def _order_breakdown(count: str):
     def breakdown(scope: Scope, dimension: str) -> list[Row]:
-        qs = _rollup(scope).filter(**{f"{count}__gt": 0})
-        if extra is not None:
-            qs = qs.filter(extra)
+        if dimension not in BREAKDOWN_FIELDS:
+            return []
+        found = [r for r in _grouped_counts(scope, dimension) if r[count] > 0]
+        # Largest first, ties in the order of the key (as one ORDER BY the sum would leave them).
+        found.sort(key=lambda r: -r[count])
         if dimension == "department":
-            rows = qs.values_list("department_id", "department__name").annotate(n=Sum(count)).order_by("-n")
-            return [Row(str(k or ""), label or ("—" if count == "returns" else "未派单"), n) for k, label, n in rows]
+            empty = "—" if count == "returns" else "未派单"
+            return [Row(str(r["department_id"] or ""), r["department__name"] or empty, r[count]) for r in found]
         if dimension == "kind":
-            rows = qs.values_list("kind").annotate(n=Sum(count)).order_by("-n")
-            return [Row(k, Kind(k).label, n) for k, n in rows]
-        if dimension == "site":
-            rows = qs.values_list("site_id", "site__name").annotate(n=Sum(count)).order_by("-n")
-            return [Row(str(k or ""), label or "—", n) for k, label, n in rows]
-        return []
+            return [Row(r["kind"], Kind(r["kind"]).label, r[count]) for r in found]
+        return [Row(str(r["site_id"] or ""), r["site__name"] or "—", r[count]) for r in found]
 
     return breakdown
 

@@ -11,10 +11,11 @@ the hotline import) call ``rollup_touch`` / ``rollup_rebuild`` themselves.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Max, Min
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -29,108 +30,145 @@ from evaluations.workorders.models import (
     WorkOrderEvent,
 )
 from evaluations.workorders.transitions import Action
+from hall.models import Window
 
 LOCK_CLASS = 0x574F  # "WO": the advisory-lock namespace of rollup days
 ORDER_DATES = ("received_on", "dispatched_on", "closed_on")
-KEY = ("site_id", "department_id", "kind")
 CHUNK_DAYS = 31
 REACHED = (CallbackResult.SATISFIED, CallbackResult.DISSATISFIED)
 
 
 # --- Recomputing days ------------------------------------------------------------------------------
+# One INSERT … SELECT … GROUP BY per table, over a UNION ALL of each kind of event of the days; only
+# constant SQL is assembled here, the days and the status values are passed as parameters.
+
+T_ORDER = WorkOrder._meta.db_table
+T_EVENT = WorkOrderEvent._meta.db_table
+T_DESK = FrontDeskRecord._meta.db_table
+T_WINDOW = Window._meta.db_table
+T_ORDER_ROLLUP = WorkOrderDayRollup._meta.db_table
+T_DESK_ROLLUP = FrontDeskDayRollup._meta.db_table
+ORDER_MEASURES = [
+    f.column
+    for f in WorkOrderDayRollup._meta.concrete_fields
+    if f.name not in {"id", "day", "site", "department", "kind"}
+]
+_CLOSED = "o.status = %s"
+_UNRESOLVED = "o.source = %s"
+_ENTITY = "o.is_market_entity"
+RECEIVED = {
+    "received": ("COUNT(*)", []),
+    "received_closed": (f"SUM(CASE WHEN {_CLOSED} THEN 1 ELSE 0 END)", [Status.CLOSED]),
+    "unresolved_received": (f"SUM(CASE WHEN {_UNRESOLVED} THEN 1 ELSE 0 END)", [Source.UNRESOLVED_WINDOW]),
+    "unresolved_closed": (
+        f"SUM(CASE WHEN {_UNRESOLVED} AND {_CLOSED} THEN 1 ELSE 0 END)",
+        [Source.UNRESOLVED_WINDOW, Status.CLOSED],
+    ),
+}
+DISPATCHED = {
+    "dispatched": ("COUNT(*)", []),
+    "dispatched_closed": (f"SUM(CASE WHEN {_CLOSED} THEN 1 ELSE 0 END)", [Status.CLOSED]),
+}
+CLOSED = {  # closed orders only (the branch's filter)
+    "completed": ("COUNT(*)", []),
+    "on_time": ("SUM(CASE WHEN o.on_time THEN 1 ELSE 0 END)", []),
+    "entity_completed": (f"SUM(CASE WHEN {_ENTITY} THEN 1 ELSE 0 END)", []),
+    "entity_on_time": (f"SUM(CASE WHEN {_ENTITY} AND o.on_time THEN 1 ELSE 0 END)", []),
+    "reached": ("SUM(CASE WHEN o.callback_result IN (%s, %s) THEN 1 ELSE 0 END)", list(REACHED)),
+    "satisfied": ("SUM(CASE WHEN o.callback_result = %s THEN 1 ELSE 0 END)", [CallbackResult.SATISFIED]),
+    "handling_days_sum": ("COALESCE(SUM(o.handling_working_days), 0)", []),
+    "handling_days_n": ("COUNT(o.handling_working_days)", []),
+}
+RETURNS = {"returns": ("COUNT(*)", [])}
 
 
-def _order_rows(days: list[date]) -> dict[tuple, dict]:
-    closed = Q(status=Status.CLOSED)
-    unresolved = Q(source=Source.UNRESOLVED_WINDOW)
-    entity = Q(is_market_entity=True)
-    rows: dict[tuple, dict] = {}
+def _in_days(column: str, days: list[date]) -> tuple[str, list]:
+    return f"{column} IN ({', '.join(['%s'] * len(days))})", list(days)
 
-    def merge(qs, day_field: str, **counts):
-        # Aliases prefixed: an alias named like a column ("on_time") would shadow it in the filters.
-        aliased = {f"c_{name}": value for name, value in counts.items()}
-        for r in qs.values(day_field, *KEY).annotate(**aliased).order_by():
-            key = (r[day_field], *(r[k] for k in KEY))
-            row = rows.setdefault(key, {})
-            for name in counts:
-                row[name] = row.get(name, 0) + (r[f"c_{name}"] or 0)
 
-    base = WorkOrder.objects.order_by()
-    merge(
-        base.filter(received_on__in=days),
-        "received_on",
-        received=Count("id"),
-        received_closed=Count("id", filter=closed),
-        unresolved_received=Count("id", filter=unresolved),
-        unresolved_closed=Count("id", filter=unresolved & closed),
+def _order_branch(
+    day: tuple[str, list], key: str, source: str, where: tuple[str, list], measures: dict[str, tuple[str, list]]
+) -> tuple[str, list]:
+    """One kind of event of the days grouped by day, site, department and kind (every measure
+    column, 0 for the others)."""
+    columns, params = [], [*day[1]]
+    for name in ORDER_MEASURES:
+        sql, values = measures.get(name, ("0", []))
+        columns.append(f"{sql} AS {name}")
+        params.extend(values)
+    sql = f"SELECT {day[0]} AS day, {key}, {', '.join(columns)} FROM {source} WHERE {where[0]} GROUP BY 1, 2, 3, 4"  # noqa: S608
+    return sql, [*params, *where[1]]
+
+
+def _insert_order_days(cursor, days: list[date]) -> int:
+    """Receipts, first dispatches and closes of orders, and returns (keyed by the returning
+    department, on the local day of the return), summed per day, site, department and kind."""
+    tzname = timezone.get_current_timezone_name() if settings.USE_TZ else None
+    returned_on = connection.ops.datetime_cast_date_sql("e.created_at", (), tzname)
+    # A sargable prefilter for the (action, created_at) index; the local days decide.
+    tz = timezone.get_current_timezone()
+    since, until = (
+        connection.ops.adapt_datetimefield_value(datetime.combine(day, time.min, tzinfo=tz))
+        for day in (days[0], days[-1] + timedelta(days=1))
     )
-    merge(
-        base.filter(dispatched_on__in=days),
-        "dispatched_on",
-        dispatched=Count("id"),
-        dispatched_closed=Count("id", filter=closed),
-    )
-    merge(
-        base.filter(closed, closed_on__in=days),
-        "closed_on",
-        completed=Count("id"),
-        on_time=Count("id", filter=Q(on_time=True)),
-        entity_completed=Count("id", filter=entity),
-        entity_on_time=Count("id", filter=entity & Q(on_time=True)),
-        reached=Count("id", filter=Q(callback_result__in=REACHED)),
-        satisfied=Count("id", filter=Q(callback_result=CallbackResult.SATISFIED)),
-        handling_days_sum=Sum("handling_working_days"),
-        handling_days_n=Count("handling_working_days"),
-    )
-    returns = (
-        WorkOrderEvent.objects.order_by()
-        .filter(action=Action.RETURN)
-        .annotate(day=TruncDate("created_at"))
-        .filter(day__in=days)
-        .values(
-            "day",
-            site_id=F("order__site_id"),
-            dept_id=F("department_id"),
-            kind=F("order__kind"),
-        )
-        .annotate(n=Count("id"))
-    )
-    for r in returns:
-        row = rows.setdefault((r["day"], r["site_id"], r["dept_id"], r["kind"]), {})
-        row["returns"] = row.get("returns", 0) + r["n"]
-    return rows
-
-
-def _desk_rows(days: list[date]) -> list[FrontDeskDayRollup]:
-    qs = (
-        FrontDeskRecord.objects.order_by()
-        .filter(recorded_on__in=days)
-        .values("recorded_on", "site_id", "kind", dept_id=F("window__department_id"))
-        .annotate(n=Count("id"))
-    )
-    return [
-        FrontDeskDayRollup(
-            day=r["recorded_on"], site_id=r["site_id"], department_id=r["dept_id"], kind=r["kind"], records=r["n"]
-        )
-        for r in qs
+    in_returned_days = _in_days(returned_on[0], days)
+    order_key = "o.site_id, o.department_id, o.kind"
+    branches = [
+        _order_branch(("o.received_on", []), order_key, f"{T_ORDER} o", _in_days("o.received_on", days), RECEIVED),
+        _order_branch(
+            ("o.dispatched_on", []), order_key, f"{T_ORDER} o", _in_days("o.dispatched_on", days), DISPATCHED
+        ),
+        _order_branch(
+            ("o.closed_on", []),
+            order_key,
+            f"{T_ORDER} o",
+            (f"{_CLOSED} AND {_in_days('o.closed_on', days)[0]}", [Status.CLOSED, *days]),
+            CLOSED,
+        ),
+        _order_branch(
+            returned_on,
+            "o.site_id, e.department_id, o.kind",
+            f"{T_EVENT} e JOIN {T_ORDER} o ON o.id = e.order_id",
+            (
+                f"e.action = %s AND e.created_at >= %s AND e.created_at < %s AND {in_returned_days[0]}",
+                [Action.RETURN, since, until, *returned_on[1], *in_returned_days[1]],
+            ),
+            RETURNS,
+        ),
     ]
+    union = "\nUNION ALL\n".join(sql for sql, _ in branches)
+    sums = ", ".join(f"SUM({name})" for name in ORDER_MEASURES)
+    cursor.execute(
+        f"INSERT INTO {T_ORDER_ROLLUP} (day, site_id, department_id, kind, {', '.join(ORDER_MEASURES)}) "  # noqa: S608
+        f"SELECT day, site_id, department_id, kind, {sums} FROM ({union}) events "
+        "GROUP BY day, site_id, department_id, kind",
+        [param for _, params in branches for param in params],
+    )
+    return max(cursor.rowcount, 0)
+
+
+def _insert_desk_days(cursor, days: list[date]) -> int:
+    """Front-desk records by day, site, department of the window (none without one) and kind."""
+    in_days = _in_days("r.recorded_on", days)
+    cursor.execute(
+        f"INSERT INTO {T_DESK_ROLLUP} (day, site_id, department_id, kind, records) "  # noqa: S608
+        f"SELECT r.recorded_on, r.site_id, w.department_id, r.kind, COUNT(*) "
+        f"FROM {T_DESK} r LEFT JOIN {T_WINDOW} w ON w.id = r.window_id "
+        f"WHERE {in_days[0]} GROUP BY 1, 2, 3, 4",
+        in_days[1],
+    )
+    return max(cursor.rowcount, 0)
 
 
 def _recompute_chunk(days: list[date]) -> int:
-    with transaction.atomic():
-        with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             for day in days:  # sorted: concurrent recomputations lock in the same order
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_CLASS, day.toordinal()])
-        WorkOrderDayRollup.objects.filter(day__in=days).delete()
-        FrontDeskDayRollup.objects.filter(day__in=days).delete()
-        order_rows = [
-            WorkOrderDayRollup(day=day, site_id=site, department_id=dept, kind=kind, **counts)
-            for (day, site, dept, kind), counts in _order_rows(days).items()
-        ]
-        WorkOrderDayRollup.objects.bulk_create(order_rows, batch_size=2000)
-        desk_rows = _desk_rows(days)
-        FrontDeskDayRollup.objects.bulk_create(desk_rows, batch_size=2000)
-    return len(order_rows) + len(desk_rows)
+        in_days = _in_days("day", days)
+        cursor.execute(f"DELETE FROM {T_ORDER_ROLLUP} WHERE {in_days[0]}", in_days[1])  # noqa: S608
+        cursor.execute(f"DELETE FROM {T_DESK_ROLLUP} WHERE {in_days[0]}", in_days[1])  # noqa: S608
+        return _insert_order_days(cursor, days) + _insert_desk_days(cursor, days)
 
 
 def rollup_recompute_days(*, days: Iterable[date]) -> int:
