@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from approvals import services
 from approvals.models import Application, ApplicationEvent, SmsMessage, Status, WarningLevel
@@ -97,7 +98,7 @@ def test_a_supplement_starts_a_new_answer_period_from_its_day(people, version):
         application=app, by=people["clerk"], items=[services.SupplementItem(name="补充说明")]
     )
     app = services.application_supplement(application=app, by=people["public"])
-    supplemented_on = app.supplemented_at.astimezone(app.received_at.tzinfo).date()
+    supplemented_on = timezone.localdate(app.supplemented_at)  # the hall's day, not UTC's
     assert app.answer_deadline == answer_deadline_for(supplemented_on, calendar=calendar)
     applications_sweep_warnings(today=_day_after(app.answer_deadline), calendar=calendar)
     app.refresh_from_db()

@@ -1,4 +1,5 @@
-"""Who sees and who may act on which work orders (工单数据权限), as for applications.
+"""Who sees and who may act on which work orders (工单数据权限): the hall's data scope
+(``hall.scopes``) over an order's site, department and receiving clerk.
 
 - hall supervisor (大厅管理), leader (局领导), administrator: all; leaders and administrators read only;
 - department staff (审批/勘验人员): orders dispatched to their department (or its parent department);
@@ -11,62 +12,26 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from hall.models import User
+from hall.scopes import DEPARTMENT_ROLES, SEE_ALL_ROLES, RecordScope, department_ids
+
+__all__ = ["DEPARTMENT_ROLES", "SEE_ALL_ROLES", "department_ids"]
 
 R = User.Role
-SEE_ALL_ROLES = (R.SUPERVISOR, R.LEADER, R.ADMIN)
-DEPARTMENT_ROLES = (R.APPROVER, R.INSPECTOR)
 STAFF_ROLES = (R.CLERK, R.APPROVER, R.INSPECTOR, R.SUPERVISOR, R.LEADER, R.ADMIN)
-
-
-def department_ids(user) -> list[int]:
-    ids = []
-    if user.department_id:
-        ids.append(user.department_id)
-        parent_id = getattr(user.department, "parent_id", None)
-        if parent_id:
-            ids.append(parent_id)
-    return ids
+ORDERS = RecordScope(received_by="received_by")
 
 
 def scope_filter(user) -> Q | None:
     """The filter limiting work orders to ``user``'s scope; None means everything."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
-    if user.role in SEE_ALL_ROLES:
-        return None
-    if user.role in DEPARTMENT_ROLES:
-        ids = department_ids(user)
-        return Q(department_id__in=ids) if ids else Q(pk__in=[])
-    if user.role == R.CLERK:
-        return Q(received_by=user) | (Q(site_id=user.site_id) if user.site_id else Q(pk__in=[]))
-    return Q(pk__in=[])
+    return ORDERS.filter(user)
 
 
 def orders_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     from evaluations.workorders.models import WorkOrder
 
-    queryset = WorkOrder.objects.all() if queryset is None else queryset
-    condition = scope_filter(user)
-    return queryset if condition is None else queryset.filter(condition)
+    return ORDERS.visible(user, WorkOrder.objects.all() if queryset is None else queryset)
 
 
-def can_see(user, order) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.role in SEE_ALL_ROLES:
-        return True
-    if user.role in DEPARTMENT_ROLES:
-        return order.department_id is not None and order.department_id in department_ids(user)
-    if user.role == R.CLERK:
-        return order.received_by_id == user.pk or (bool(user.site_id) and order.site_id == user.site_id)
-    return False
-
-
-def can_act_on(user, order) -> bool:
-    """Scope for actions: leaders and administrators are read-only."""
-    return getattr(user, "role", None) not in (R.LEADER, R.ADMIN) and can_see(user, order)
-
-
-def can_view_personal_data(user, order) -> bool:
-    """The requester's full phone: staff handling the order, never a leader's list."""
-    return can_see(user, order) and getattr(user, "role", None) != R.LEADER
+can_see = ORDERS.can_see
+can_act_on = ORDERS.can_act
+can_view_personal_data = ORDERS.can_view_personal_data
