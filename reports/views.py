@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import calendar
 import io
+from dataclasses import replace
+from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from hall.metrics import DIMENSIONS, SECTIONS
+from hall.metrics import DIMENSIONS, SECTIONS, Scope
 from hall.services.audit import audit_record, client_ip
 from reports import selectors
 from reports.exports.annual import write_period
@@ -142,16 +145,54 @@ def metric_detail(request, code: str):
     if errors:
         return render(request, "reports/metric.html", context, status=400)
     with memo():
+        rows = breakdown_of(metric, period.scope, dimension) if dimension else []
         context.update(
             {
                 "period": period,
                 "value": value_of(metric, period.scope),
-                "rows": breakdown_of(metric, period.scope, dimension) if dimension else [],
+                "rows": [(row, _row_drilldown(metric, period.scope, dimension, row.key)) for row in rows],
                 "url": metric.drilldown(period.scope) if metric.drilldown else None,
-                "query": request.GET.urlencode(),
+                # The dimension links keep the period and the site.
+                "base_query": _without(request.GET, "dimension"),
             }
         )
     return render(request, "reports/metric.html", context)
+
+
+def _without(params, name: str) -> str:
+    query = params.copy()
+    query.pop(name, None)
+    return query.urlencode()
+
+
+def _narrowed(scope: Scope, dimension: str, key: str) -> Scope | None:
+    """The scope of one breakdown row, where a scope can say it (one month, site or department)."""
+    try:
+        if dimension == "month":
+            year, month = (int(part) for part in key.split("-"))
+            first, last = date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+            return replace(scope, start=max(scope.start, first), end=min(scope.end, last))
+        if dimension == "site":
+            site_id = int(key)
+            if scope.site_ids is not None and site_id not in scope.site_ids:
+                return None
+            return replace(scope, site_ids=frozenset({site_id}))
+        if dimension == "department":
+            department_id = int(key)
+            if scope.department_id not in (None, department_id):
+                return None
+            return replace(scope, department_id=department_id)
+    except ValueError:
+        return None
+    return None
+
+
+def _row_drilldown(metric, scope: Scope, dimension: str, key: str) -> str | None:
+    """The list of rows behind one breakdown row (by month, site or department), where one exists."""
+    if metric.drilldown is None:
+        return None
+    narrowed = _narrowed(scope, dimension, key)
+    return metric.drilldown(narrowed) if narrowed is not None else None
 
 
 def _visible_jobs(user):
