@@ -4,8 +4,9 @@ Rows are built in Python from one calendar snapshot and written with ``COPY`` in
 (``hall.bulkcopy``); they bypass the services on purpose (no per-row history, SMS or audit) and
 carry ``is_load_data=True`` so they can be told apart and removed. Numbers come from
 ``issue_numbers`` per batch, so the number sequences stay ahead of everything generated. A
-division's 6-digit sequence holds 999,999 numbers a year: when the county hall's is full (a large
-district's year), further rows are received at the town sites, whose divisions number their own.
+division's 6-digit sequence holds 999,999 numbers a year: when load data has taken 900,000 of the
+county hall's (a large district's year), further rows are received at the town sites, whose
+divisions number their own; the rest stays free for real intake.
 History years (``history=True``) hold only finished cases: nothing of a past year is still open.
 """
 
@@ -61,7 +62,9 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
 
 
-NUMBER_CAPACITY = 999_999  # a division's yearly sequence: 6 digits (see issue_numbers)
+# A division's yearly sequence holds 999,999 numbers (6 digits, see issue_numbers); load data takes
+# at most 900,000 of them so real intake in the same year still has numbers left.
+NUMBER_CAPACITY = 900_000
 STATUSES = [
     (Status.DELIVERED, 62),
     (Status.COMPLETED, 12),
@@ -361,9 +364,11 @@ class _Numbering:
                 site = self.ctx.towns[self.town_turn % len(self.ctx.towns)]
                 self.town_turn += 1
             if self._room(year, site) <= 0:
-                site = next((s for s in self.sites if self._room(year, s) > 0), None)
-                if site is None:
+                free = [s for s in self.sites if self._room(year, s) > 0]
+                if not free:
                     raise ValueError(f"{year} 年各区划的办件编号均已用尽。")
+                site = free[self.town_turn % len(free)]  # spread the overflow over the towns
+                self.town_turn += 1
             if site.pk != row["site_id"]:
                 row["site_id"] = site.pk
                 if row["received_by_id"] is not None:

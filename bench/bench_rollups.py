@@ -9,8 +9,9 @@ the reports' rollups (办件/排队日汇总, 办件月汇总), the evaluations'
 and the work orders' (工单/前台登记日汇总), exactly as ``manage.py rebuild_rollups --year Y --all``,
 and prints each part's time, the total, /proc/loadavg, and the ratio of the total to a reference
 measured in the same run: ``SELECT count(*)`` over the applications, evaluations and tickets (one
-sequential pass each), so that runs on a busy machine can be compared. Target (issue 13): ≤ 60 s
-for 1.3 M applications, 2.5 M evaluations and 1 M tickets.
+sequential pass each), so that runs on a busy machine can be compared. Before the runs it analyses
+the raw tables, and before each run it vacuums the rollup tables (untimed; ``--no-vacuum`` skips it).
+Target (issue 13): ≤ 60 s for 1.3 M applications, 2.5 M evaluations and 1 M tickets.
 """
 
 from __future__ import annotations
@@ -40,7 +41,25 @@ from evaluations.workorders.rollups import rollup_rebuild as workorder_rollups_r
 from reports.rollups import rollups_rebuild  # noqa: E402
 
 RAW_TABLES = ("approvals_application", "evaluations_evaluation", "queue_ticket")
-OTHER_TABLES = ("approvals_clockpause", "queue_calllog", "workorders_workorder", "workorders_frontdeskrecord")
+OTHER_TABLES = (
+    "approvals_clockpause",
+    "approvals_clockextension",
+    "queue_calllog",
+    "evaluations_badreviewcase",
+    "workorders_workorder",
+    "workorders_workorderevent",
+    "workorders_frontdeskrecord",
+)
+ROLLUP_TABLES = (
+    "reports_applicationdailyrollup",
+    "reports_applicationmonthlyrollup",
+    "reports_queuedailyrollup",
+    "evaluations_evaluationrollup",
+    "evaluations_evaluationmonthlyrollup",
+    "evaluations_completionrollup",
+    "workorders_workorderdayrollup",
+    "workorders_frontdeskdayrollup",
+)
 
 
 def _load() -> str:
@@ -54,6 +73,13 @@ def _counts(tables) -> dict[str, int]:
             cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (constant table names)
             counts[table] = cursor.fetchone()[0]
     return counts
+
+
+def _vacuum(tables, *, analyze: bool) -> None:
+    """Untimed house-keeping: a fresh copy of a database has no planner statistics, and a previous
+    rebuild leaves its deleted rows behind when autovacuum is off (as on the bench machine)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM {'ANALYZE' if analyze else ''} {', '.join(tables)}")
 
 
 def _busiest_year() -> int:
@@ -75,6 +101,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--year", type=int, default=None, help="default: the year with the most applications")
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--no-vacuum", action="store_true", help="skip the untimed VACUUM (ANALYZE) before each run")
     options = parser.parse_args()
     if connection.vendor != "postgresql":
         print("needs PostgreSQL: set DATABASE_URL=postgres://…")
@@ -83,7 +110,11 @@ def main() -> int:
     first, last = date(year, 1, 1), date(year, 12, 31)
     print(f"database {connection.settings_dict['NAME']}, year {year}")
     print("rows:", ", ".join(f"{t}={n:,}" for t, n in _counts(RAW_TABLES + OTHER_TABLES).items()))
+    if not options.no_vacuum:
+        _vacuum(RAW_TABLES + OTHER_TABLES, analyze=True)
     for run in range(1, options.runs + 1):
+        if not options.no_vacuum:
+            _vacuum(ROLLUP_TABLES, analyze=False)
         load_before = _load()
         reference, _ = _timed(lambda: _counts(RAW_TABLES))
         reports, report_run = _timed(lambda: rollups_rebuild(first_day=first, last_day=last, trigger="bench"))

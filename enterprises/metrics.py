@@ -131,8 +131,8 @@ def startup_p90_hours(scope: Scope) -> Decimal | None:
     sql, params = _bundles(scope).order_by().values("elapsed_minutes").query.sql_with_params()
     # Only the ORM-compiled subquery is joined in; values stay parameters.
     query = (
-        f"SELECT b.elapsed_minutes FROM ({sql}) b ORDER BY b.elapsed_minutes "  # noqa: S608
-        f"OFFSET (SELECT GREATEST((9 * COUNT(*) + 9) / 10 - 1, 0) FROM ({sql}) c) LIMIT 1"
+        f"SELECT b.elapsed_minutes FROM ({sql}) b ORDER BY b.elapsed_minutes LIMIT 1 "  # noqa: S608
+        f"OFFSET (SELECT CASE WHEN COUNT(*) > 0 THEN (9 * COUNT(*) + 9) / 10 - 1 ELSE 0 END FROM ({sql}) c)"
     )
     with connection.cursor() as cursor:
         cursor.execute(query, [*params, *params])

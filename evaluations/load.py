@@ -167,7 +167,11 @@ FROM (
                 random() AS u_real
             FROM {{application}} a
             WHERE a.is_load_data AND a.completed_at IS NOT NULL AND a.id BETWEEN %(first)s AND %(last)s
-                AND NOT EXISTS (SELECT 1 FROM {{evaluation}} e WHERE e.application_id = a.id)
+                AND a.received_on < %(before)s
+                AND NOT EXISTS (
+                    SELECT 1 FROM {{evaluation}} e WHERE e.application_id = a.id AND e.subject = 'application'
+                        AND NOT e.is_follow_up AND e.supersedes_id IS NULL
+                )
         ) u
         WHERE u.u_share < %(share)s
     ) r
@@ -234,10 +238,14 @@ def _tables() -> dict[str, str]:
     }
 
 
-def _rate_in_sql(cursor, *, seed: float, now: datetime) -> int:
+def _rate_in_sql(cursor, *, seed: float, now: datetime, before: date) -> int:
     """Insert the first evaluations of applications and services; returns how many."""
     tables = _tables()
-    common = {"bad_text": BAD_TEXT, "zone": settings.TIME_ZONE, "now": now}
+    common = {"bad_text": BAD_TEXT, "zone": settings.TIME_ZONE, "now": now, "before": before}
+    for table in ("application", "service", "evaluation"):
+        # Rows just copied in are not in the statistics yet; without them the planner guesses a
+        # handful of rows and picks a nested loop over millions.
+        cursor.execute(f"ANALYZE {tables[table]}")
     cursor.execute("SELECT setseed(%s)", [seed])
     made = 0
     span = Application.objects.filter(is_load_data=True, completed_at__isnull=False).aggregate(
@@ -288,8 +296,13 @@ def _tag_in_sql(cursor, *, after: int, until: int) -> None:
             cursor.execute(sql, {"after": first - 1, "until": last})
 
 
-def generate_evaluations(*, seed: int | None = None, today: date | None = None, batch_size: int = 5000) -> dict:
+def generate_evaluations(
+    *, seed: int | None = None, today: date | None = None, batch_size: int = 5000, received_before: date | None = None
+) -> dict:
     """Rate the generated applications and the finished window services that have no rating yet.
+
+    ``received_before`` limits the applications to those received earlier (history years added to
+    a generated year leave that year's unrated share alone).
 
     The first evaluations and their tags are made by a few set-based statements (millions of rows in
     a large district's year); the 差评 loop (cases, their events, 追评), a few per cent, in Python.
@@ -301,7 +314,9 @@ def generate_evaluations(*, seed: int | None = None, today: date | None = None, 
     after = Evaluation.objects.aggregate(last=Max("pk"))["last"] or 0
     counts = {"evaluations": 0, "cases": 0, "follow_ups": 0}
     with connection.cursor() as cursor:
-        counts["evaluations"] = _rate_in_sql(cursor, seed=rng.random() * 2 - 1, now=now)
+        counts["evaluations"] = _rate_in_sql(
+            cursor, seed=rng.random() * 2 - 1, now=now, before=received_before or date.max
+        )
         until = Evaluation.objects.aggregate(last=Max("pk"))["last"] or 0
         _tag_in_sql(cursor, after=after, until=until)
     bad = list(

@@ -85,9 +85,11 @@ def indexes_deferred(*models_: type[models.Model]):
 
     For loading millions of rows: PostgreSQL builds an index from sorted data far faster than it
     maintains it row by row. Unique indexes and constraints stay, so numbers and one-per-subject
-    rules are still enforced while loading. The indexes come back even if loading fails.
+    rules are still enforced while loading. The indexes come back even if loading fails. Inside a
+    caller's transaction (a test) nothing is dropped: PostgreSQL cannot build an index on a table
+    with pending deferred foreign-key checks.
     """
-    if connection.vendor != "postgresql":
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield
         return
     tables = [model._meta.db_table for model in models_]

@@ -70,15 +70,15 @@ def test_rows_are_consistent(demo_people):
 def test_a_full_county_sequence_spills_over_to_the_town_sites(demo_people, monkeypatch):
     monkeypatch.setattr(load, "NUMBER_CAPACITY", 100)
 
-    generate_applications(count=500, today=TODAY, seed=5, batch_size=150)
+    generate_applications(count=280, today=TODAY, seed=5, batch_size=90)
 
     hall = Site.objects.get(level=Site.Level.COUNTY)
     rows = Application.objects.filter(is_load_data=True)
-    assert rows.count() == 500
+    assert rows.count() == 280
     by_site = dict(rows.values_list("site_id").annotate(n=Count("id")))
     assert by_site[hall.pk] == 100
-    assert sum(by_site.values()) == 500
-    assert len(set(rows.values_list("number", flat=True))) == 500
+    assert sum(by_site.values()) == 280
+    assert len(set(rows.values_list("number", flat=True))) == 280
     assert all(s.last_value <= 100 for s in NumberSequence.objects.all())
 
 
@@ -112,8 +112,12 @@ def test_tickets_calls_service_records_and_evaluations_follow_the_rows(demo_peop
     assert not ServiceRecord.objects.filter(evaluation_status=ServiceRecord.EvaluationStatus.PENDING).exists()
     rated = ServiceRecord.objects.filter(evaluation_status=ServiceRecord.EvaluationStatus.EVALUATED)
     assert rated.count() == first.filter(subject=Subject.SERVICE).count()
-    # Evaluating again adds nothing: every completed application and service is already handled.
-    assert generate_evaluations(seed=8, today=TODAY)["evaluations"] == 0
+    # Evaluating again rates only applications left unrated: never a service twice, nor an application.
+    services = first.filter(subject=Subject.SERVICE).count()
+    generate_evaluations(seed=8, today=TODAY)
+    assert Evaluation.objects.filter(is_follow_up=False, subject=Subject.SERVICE).count() == services
+    twice = Evaluation.objects.filter(is_follow_up=False, subject=Subject.APPLICATION).values("application_id")
+    assert not twice.annotate(n=Count("id")).filter(n__gt=1).exists()
 
 
 def test_copy_dicts_fills_defaults_and_per_row_tokens(demo_people):

@@ -118,29 +118,29 @@ class Command(BaseCommand):
         finally:
             connection.close()  # this thread's own connection
 
-    def _applications(self, options, today: date, history_years: int, history_count: int) -> None:
+    def _current_year(self, options) -> None:
         step = time.monotonic()
-        if options["applications"] > 0:
-            created = generate_applications(
-                count=options["applications"],
-                today=options["today"],
-                open_only=options["open_only"],
-                batch_size=options["batch_size"],
-                seed=options["seed"],
-            )
-            self.stdout.write(self.style.SUCCESS(f"已生成压测办件 {created} 条。"))
-            step = self._step("办件", step)
-        for back in range(history_years, 0, -1):
-            year = today.year - back
-            created = generate_applications(
-                count=history_count,
-                today=options["today"],
-                year=year,
-                batch_size=options["batch_size"],
-                seed=None if options["seed"] is None else options["seed"] + back,
-            )
-            self.stdout.write(self.style.SUCCESS(f"已生成 {year} 年（历史年度）压测办件 {created} 条。"))
-            step = self._step(f"{year} 年办件", step)
+        created = generate_applications(
+            count=options["applications"],
+            today=options["today"],
+            open_only=options["open_only"],
+            batch_size=options["batch_size"],
+            seed=options["seed"],
+        )
+        self.stdout.write(self.style.SUCCESS(f"已生成压测办件 {created} 条。"))
+        self._step("办件", step)
+
+    def _history_year(self, options, year: int, count: int) -> None:
+        step = time.monotonic()
+        created = generate_applications(
+            count=count,
+            today=options["today"],
+            year=year,
+            batch_size=options["batch_size"],
+            seed=None if options["seed"] is None else options["seed"] + year,
+        )
+        self.stdout.write(self.style.SUCCESS(f"已生成 {year} 年（历史年度）压测办件 {created} 条。"))
+        self._step(f"{year} 年办件", step)
 
     def _other_apps(self, options, today: date) -> None:
         step = time.monotonic()
@@ -183,27 +183,35 @@ class Command(BaseCommand):
             self._step("排队取号", step)
 
     def _generate(self, options, *, today: date, history_years: int, history_count: int) -> float:
-        """Applications in one thread, the other apps' rows in another (each its own connection):
-        PostgreSQL does most of the work, so two sessions load about twice as fast. Evaluations
-        need both, so they come after. Inside a caller's transaction (a test) everything runs here:
-        other connections would not see its rows."""
-        others = options["tickets"] > 0 or options["entities"] > 0 or options["workorders"] > 0
-        if others and not connection.in_atomic_block:
+        """The year's applications, the other apps' rows and each history year are jobs for two
+        threads (each its own connection): PostgreSQL does most of the work, so two sessions load
+        about twice as fast. Evaluations need all of them, so they come after. Inside a caller's
+        transaction (a test) everything runs here: other connections would not see its rows."""
+        jobs = []
+        if options["applications"] > 0:
+            jobs.append((self._current_year, options))
+        if options["tickets"] > 0 or options["entities"] > 0 or options["workorders"] > 0:
+            jobs.append((self._other_apps, options, today))
+        jobs += [
+            (self._history_year, options, today.year - back, history_count) for back in range(history_years, 0, -1)
+        ]
+        if len(jobs) > 1 and not connection.in_atomic_block:
             with ThreadPoolExecutor(max_workers=2) as pool:
-                jobs = [
-                    pool.submit(self._in_thread, self._applications, options, today, history_years, history_count),
-                    pool.submit(self._in_thread, self._other_apps, options, today),
-                ]
-                for job in jobs:
+                for job in [pool.submit(self._in_thread, *job) for job in jobs]:
                     job.result()
         else:
-            self._applications(options, today, history_years, history_count)
-            self._other_apps(options, today)
+            for work, *args in jobs:
+                work(*args)
         step = time.monotonic()
         if options.get("evaluations"):
             from evaluations.load import generate_evaluations
 
-            made = generate_evaluations(seed=options["seed"], today=options["today"], batch_size=options["batch_size"])
+            made = generate_evaluations(
+                seed=options["seed"],
+                today=options["today"],
+                batch_size=options["batch_size"],
+                received_before=date(today.year, 1, 1) if options["history_only"] else None,
+            )
             self.stdout.write(
                 self.style.SUCCESS(f"已生成好差评 {made['evaluations']} 条（差评整改 {made['cases']} 件）。")
             )
