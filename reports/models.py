@@ -176,6 +176,71 @@ class QueueDailyRollup(models.Model):
         return f"{self.day} {self.site_id}/{self.line_id}/{self.window_id}"
 
 
+class QueueMonthlyRollup(models.Model):
+    """排队月汇总: the daily queue rollup summed per month, with the month's wait histogram.
+
+    Rebuilt from the tickets with the daily rows (the histograms of a month are counted from the
+    tickets, not added up from the days), so figures of long periods, P90 waits above all, read a
+    twentieth of the rows.
+    """
+
+    month = models.DateField("月份（当月 1 日）")
+    site = models.ForeignKey(
+        "hall.Site", verbose_name="服务场所", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    line = models.ForeignKey(
+        "queue.QueueLine", verbose_name="队列", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    zone = models.ForeignKey(
+        "hall.Zone", verbose_name="专区", on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+    window = models.ForeignKey(
+        "hall.Window",
+        verbose_name="窗口",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+    )
+    clerk = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="窗口人员",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    issued = models.PositiveIntegerField("取号量", default=0)
+    called = models.PositiveIntegerField("已叫号数", default=0)
+    calls = models.PositiveIntegerField("叫号次数", default=0)
+    served = models.PositiveIntegerField("办结号数", default=0)
+    no_show = models.PositiveIntegerField("过号数", default=0)
+    wait_count = models.PositiveIntegerField("有等候时长的号数", default=0)
+    wait_seconds = models.BigIntegerField("等候时长合计（秒）", default=0)
+    service_count = models.PositiveIntegerField("有办理时长的号数", default=0)
+    service_seconds = models.BigIntegerField("办理时长合计（秒）", default=0)
+    wait_histogram = models.JSONField("等候时长分布（每分钟）", default=list)
+
+    class Meta:
+        verbose_name = "排队月汇总"
+        verbose_name_plural = "排队月汇总"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "site", "line", "window", "clerk"],
+                name="queuemonthlyrollup_unique_key",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(condition=Q(month__day=1), name="queuemonthlyrollup_first_of_month"),
+        ]
+        indexes = [models.Index(fields=["month", "site"], name="queuemonthly_month_site_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.site_id}/{self.line_id}/{self.window_id}"
+
+
 class RollupRun(models.Model):
     """One rebuild of the rollups (汇总重建记录): when, which days, how long."""
 

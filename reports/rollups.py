@@ -2,9 +2,11 @@
 
 ``rollups_rebuild(first_day=…, last_day=…)`` deletes the rollup rows of those days and inserts the
 counts grouped inside the database: one ``INSERT … SELECT … GROUP BY`` per rollup table, over a
-UNION ALL of each kind of event of the day, whatever the number of rows. It runs in one transaction
-under an advisory lock so two rebuilds never interleave. Running it twice gives the same rows: it is
-the idempotent job behind the nightly beat task, the refresh of today, and ``manage.py rebuild_rollups``.
+UNION ALL of each kind of event of the day, whatever the number of rows. The months those days touch
+are rebuilt with them: the application months from the daily rows, the queue months from the tickets
+(a month's wait histogram is counted, not added up from its days). It runs in one transaction under
+an advisory lock so two rebuilds never interleave. Running it twice gives the same rows: it is the
+idempotent job behind the nightly beat task, the refresh of today, and ``manage.py rebuild_rollups``.
 
 The SQL is portable (PostgreSQL in production, SQLite for ``make run``): the few vendor-specific
 pieces (a datetime's local date, the first of a month, an ordered string aggregate, the JSON cast)
@@ -29,6 +31,7 @@ from reports.models import (
     ApplicationDailyRollup,
     ApplicationMonthlyRollup,
     QueueDailyRollup,
+    QueueMonthlyRollup,
     RollupRun,
 )
 
@@ -67,6 +70,7 @@ T_LINE = QueueLine._meta.db_table
 T_APP_DAILY = ApplicationDailyRollup._meta.db_table
 T_APP_MONTHLY = ApplicationMonthlyRollup._meta.db_table
 T_QUEUE_DAILY = QueueDailyRollup._meta.db_table
+T_QUEUE_MONTHLY = QueueMonthlyRollup._meta.db_table
 
 
 def _lock() -> None:
@@ -239,12 +243,16 @@ def _histogram() -> str:
     return f"'[' || {pieces} || {tail} || ']'"
 
 
-def _queue_select(first_day: date, last_day: date) -> tuple[str, list]:
-    """Tickets of the day by (site, line, window, clerk) with their wait histogram, and the calls
-    made on them (keyed by the call's own site, line, window and clerk), summed per key."""
+def _queue_select(first_day: date, last_day: date, *, monthly: bool = False) -> tuple[str, list]:
+    """Tickets of the day (of the month with ``monthly``) by (site, line, window, clerk) with their
+    wait histogram, and the calls made on them (keyed by the call's own site, line, window and
+    clerk), summed per key."""
+    period, period_params = (
+        connection.ops.date_trunc_sql("month", "t.service_date", ()) if monthly else ("t.service_date", ())
+    )
     ticket_sums = ", ".join(f"SUM({name}) AS {name}" for name in TICKETS)
     minutes = (
-        f"SELECT t.service_date AS day, t.site_id, t.line_id, t.window_id, t.clerk_id, {_WAIT_MINUTE} AS bucket, "  # noqa: S608
+        f"SELECT {period} AS day, t.site_id, t.line_id, t.window_id, t.clerk_id, {_WAIT_MINUTE} AS bucket, "  # noqa: S608
         f"{', '.join(f'{sql} AS {name}' for name, sql in TICKETS.items())} "
         f"FROM {T_TICKET} t WHERE t.service_date >= %s AND t.service_date <= %s GROUP BY 1, 2, 3, 4, 5, 6"
     )
@@ -255,7 +263,7 @@ def _queue_select(first_day: date, last_day: date) -> tuple[str, list]:
         f") m GROUP BY {_KEY}"
     )
     calls = (
-        f"SELECT t.service_date AS day, c.site_id, c.line_id, c.window_id, c.clerk_id, "  # noqa: S608
+        f"SELECT {period} AS day, c.site_id, c.line_id, c.window_id, c.clerk_id, "  # noqa: S608
         f"{', '.join(f'0 AS {name}' for name in TICKETS)}, COUNT(*) AS calls, CAST(NULL AS TEXT) AS histogram "
         f"FROM {T_CALL} c JOIN {T_TICKET} t ON t.id = c.ticket_id "
         f"WHERE t.service_date >= %s AND t.service_date <= %s GROUP BY 1, 2, 3, 4, 5"
@@ -267,13 +275,22 @@ def _queue_select(first_day: date, last_day: date) -> tuple[str, list]:
         f"{_as_json('COALESCE(MAX(e.histogram), %s)')} FROM ({tickets} UNION ALL {calls}) e "
         f"JOIN {T_LINE} l ON l.id = e.line_id GROUP BY e.day, e.site_id, e.line_id, e.window_id, e.clerk_id"
     )
-    return sql, [_EMPTY_HISTOGRAM, first_day, last_day, first_day, last_day]
+    return sql, [_EMPTY_HISTOGRAM, *period_params, first_day, last_day, *period_params, first_day, last_day]
 
 
 def _insert_queue_days(cursor, first_day: date, last_day: date) -> int:
     select, params = _queue_select(first_day, last_day)
     columns = ", ".join(("day", "site_id", "line_id", "zone_id", "window_id", "clerk_id", *QUEUE_MEASURES))
     cursor.execute(f"INSERT INTO {T_QUEUE_DAILY} ({columns}, wait_histogram) {select}", params)
+    return max(cursor.rowcount, 0)
+
+
+def _insert_queue_months(cursor, first_day: date, last_day: date) -> int:
+    """The whole months touching ``first_day``..``last_day``, counted from their tickets."""
+    start, end = _month_bounds(first_day, last_day)
+    select, params = _queue_select(start, end, monthly=True)
+    columns = ", ".join(("month", "site_id", "line_id", "zone_id", "window_id", "clerk_id", *QUEUE_MEASURES))
+    cursor.execute(f"INSERT INTO {T_QUEUE_MONTHLY} ({columns}, wait_histogram) {select}", params)
     return max(cursor.rowcount, 0)
 
 
@@ -319,6 +336,11 @@ def rollups_rebuild(*, first_day: date, last_day: date, trigger: str = "command"
             [month_start, month_end],
         )
         _insert_months(cursor, first_day, last_day)
+        cursor.execute(
+            f"DELETE FROM {T_QUEUE_MONTHLY} WHERE month >= %s AND month <= %s",  # noqa: S608
+            [month_start, month_end],
+        )
+        _insert_queue_months(cursor, first_day, last_day)
         run = RollupRun.objects.create(
             started_at=started,
             finished_at=timezone.now(),
@@ -329,6 +351,19 @@ def rollups_rebuild(*, first_day: date, last_day: date, trigger: str = "command"
             trigger=trigger,
         )
     return run
+
+
+def queue_months_rebuild(*, first_day: date, last_day: date) -> int:
+    """Only the monthly queue rows of the months touching ``first_day``..``last_day`` (the
+    migration that adds the table fills it with this); returns the rows written."""
+    month_start, month_end = _month_bounds(first_day, last_day)
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock()
+        cursor.execute(
+            f"DELETE FROM {T_QUEUE_MONTHLY} WHERE month >= %s AND month <= %s",  # noqa: S608
+            [month_start, month_end],
+        )
+        return _insert_queue_months(cursor, first_day, last_day)
 
 
 def rollups_rebuild_recent(*, today: date | None = None, days: int = 7, trigger: str = "beat") -> RollupRun:

@@ -346,6 +346,8 @@ class Ticket(models.Model):
             ),
             models.Index(fields=["window", "status"], name="queue_ticket_window_status"),
             models.Index(fields=["site", "service_date"], name="queue_ticket_site_day"),
+            # The rollup refresh of today reads one day's tickets of every site.
+            models.Index(fields=["service_date"], name="queue_ticket_day"),
         ]
 
     def __str__(self) -> str:

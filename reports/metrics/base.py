@@ -56,7 +56,7 @@ def split_months(scope: Scope) -> tuple[tuple[date, date] | None, list[tuple[dat
     return (first_full, last_full_end.replace(day=1)), edges
 
 
-def _parts(model, monthly, scope: Scope, department_field):
+def date_parts(model, monthly, scope: Scope, department_field):
     """(model, filter, date field) of the tables to read: whole months from ``monthly``, the rest daily."""
     if monthly is None:
         return [(model, scope_filter(scope, department_field=department_field), "day")]
@@ -82,7 +82,7 @@ def sums(
 
     def compute():
         result = dict.fromkeys(fields, 0)
-        for table, condition, _ in _parts(model, monthly, scope, department_field):
+        for table, condition, _ in date_parts(model, monthly, scope, department_field):
             totals = table.objects.filter(condition).aggregate(**{name: Sum(name) for name in fields})
             for name in fields:
                 result[name] += totals[name] or 0
@@ -112,7 +112,7 @@ def grouped(
 
     def compute():
         merged: dict[tuple, dict] = {}
-        for table, condition, date_field in _parts(model, monthly, scope, department_field):
+        for table, condition, date_field in date_parts(model, monthly, scope, department_field):
             expressions = month_group(date_field) if group == MONTH_GROUP else group
             queryset: QuerySet = table.objects.filter(condition)
             if extra is not None:

@@ -11,17 +11,18 @@ from hall.metrics import Metric, Row, Scope
 from reports.metrics.applications import Ratio
 from reports.metrics.base import (
     MONTH_GROUP,
+    date_parts,
     grouped,
     list_url,
     memoized,
     month_key,
     months_of,
-    scope_filter,
     site_param,
     sums,
 )
 from reports.models import WAIT_BUCKETS
 from reports.models import QueueDailyRollup as Rollup
+from reports.models import QueueMonthlyRollup as MonthlyRollup
 from reports.rollups import histogram_percentile
 
 MEASURES = [
@@ -43,17 +44,17 @@ GROUPS = {
     "window": {"g_key": F("window_id"), "g_label": F("window__name"), "g_number": F("window__number")},
     "staff": {"g_key": F("clerk_id"), "g_label": F("clerk__full_name")},
 }
-SOURCE = "排队日汇总（reports.QueueDailyRollup，由取号、叫号记录按日重建）"
+SOURCE = "排队日、月汇总（reports.QueueDailyRollup、QueueMonthlyRollup，由取号、叫号记录重建）"
 
 
 def totals(scope: Scope) -> dict[str, int]:
-    return sums(Rollup, scope, MEASURES, department_field=None)
+    return sums(Rollup, scope, MEASURES, department_field=None, monthly=MonthlyRollup)
 
 
 def breakdown_records(scope: Scope, dimension: str) -> list[tuple[str, str, dict]]:
     if dimension not in GROUPS:
         raise KeyError(dimension)
-    records = grouped(Rollup, scope, GROUPS[dimension], MEASURES, department_field=None)
+    records = grouped(Rollup, scope, GROUPS[dimension], MEASURES, department_field=None, monthly=MonthlyRollup)
     empty = dict.fromkeys(MEASURES, 0)
     if dimension == "month":
         found = {month_key(r)[0]: {m: r[f"s_{m}"] or 0 for m in MEASURES} for r in records}
@@ -120,20 +121,22 @@ def _sparse(text: str) -> dict[int, int]:
 
 def _histogram_rows(scope: Scope) -> dict[tuple, dict[int, int]]:
     """The scope's wait histograms summed per (month, site, zone, window, clerk), sparse: one
-    query, memoized, so P90 by any dimension folds these few thousand groups, not the daily rows."""
+    query per table read (whole months from the monthly rollup, the edges' days from the daily),
+    memoized, so P90 by any dimension folds these few thousand groups."""
 
     def compute():
-        queryset = (
-            Rollup.objects.filter(scope_filter(scope, department_field=None))
-            .annotate(histogram_text=Cast("wait_histogram", TextField()))
-            .values_list("day", "site_id", "zone_id", "window_id", "clerk_id", "histogram_text")
-            .order_by()
-        )
         groups: dict[tuple, dict[int, int]] = {}
-        for day, site, zone, window, clerk, text in queryset.iterator(chunk_size=5000):
-            total = groups.setdefault((f"{day.year}-{day.month:02d}", site, zone, window, clerk), {})
-            for minute, count in _sparse(text).items():
-                total[minute] = total.get(minute, 0) + count
+        for table, condition, date_field in date_parts(Rollup, MonthlyRollup, scope, department_field=None):
+            queryset = (
+                table.objects.filter(condition)
+                .annotate(histogram_text=Cast("wait_histogram", TextField()))
+                .values_list(date_field, "site_id", "zone_id", "window_id", "clerk_id", "histogram_text")
+                .order_by()
+            )
+            for day, site, zone, window, clerk, text in queryset.iterator(chunk_size=5000):
+                total = groups.setdefault((f"{day.year}-{day.month:02d}", site, zone, window, clerk), {})
+                for minute, count in _sparse(text).items():
+                    total[minute] = total.get(minute, 0) + count
         return groups
 
     return memoized((Rollup.__name__, "histogram_groups", scope), compute)

@@ -12,8 +12,14 @@ from django.core.management import call_command
 
 from approvals.models import ONLINE_CHANNELS, Application, ClockExtension, ClockPause
 from hall.queue.models import CallLog, Ticket
-from reports.models import WAIT_BUCKETS, ApplicationDailyRollup, ApplicationMonthlyRollup, QueueDailyRollup
-from reports.rollups import rollups_rebuild
+from reports.models import (
+    WAIT_BUCKETS,
+    ApplicationDailyRollup,
+    ApplicationMonthlyRollup,
+    QueueDailyRollup,
+    QueueMonthlyRollup,
+)
+from reports.rollups import histogram_add, rollups_rebuild
 from reports.tests.conftest import YEAR
 
 pytestmark = [pytest.mark.django_db]
@@ -22,6 +28,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 APP_FIELDS = [f.attname for f in ApplicationDailyRollup._meta.concrete_fields if f.name != "id"]
 MONTH_FIELDS = [f.attname for f in ApplicationMonthlyRollup._meta.concrete_fields if f.name != "id"]
 QUEUE_FIELDS = [f.attname for f in QueueDailyRollup._meta.concrete_fields if f.name != "id"]
+QUEUE_MONTH_FIELDS = [f.attname for f in QueueMonthlyRollup._meta.concrete_fields if f.name != "id"]
 
 
 def _tables() -> tuple[list, list, list]:
@@ -29,6 +36,7 @@ def _tables() -> tuple[list, list, list]:
         sorted(ApplicationDailyRollup.objects.values_list(*APP_FIELDS), key=repr),
         sorted(ApplicationMonthlyRollup.objects.values_list(*MONTH_FIELDS), key=repr),
         sorted(QueueDailyRollup.objects.values_list(*QUEUE_FIELDS), key=repr),
+        sorted(QueueMonthlyRollup.objects.values_list(*QUEUE_MONTH_FIELDS), key=repr),
     )
 
 
@@ -149,6 +157,23 @@ def test_every_row_equals_the_rows_counted_in_python(generated):
         want = {name: expected[key].get(name, 0) for name in measures}
         want["wait_histogram"] = expected[key].get("wait_histogram", [0] * WAIT_BUCKETS)
         assert row == want, key
+
+    # The monthly queue rows are the daily rows summed per month, histograms minute by minute.
+    queue_months: dict[tuple, dict] = {}
+    for (day, site, line, window, clerk), row in got.items():
+        month = queue_months.setdefault(
+            (day.replace(day=1), site, line, window, clerk), {"zone_id": row["zone_id"], "wait_histogram": None}
+        )
+        for name in measures:
+            if name == "wait_histogram":
+                month[name] = histogram_add(month[name] or [], row[name])
+            elif name != "zone_id":
+                month[name] = month.get(name, 0) + row[name]
+    assert {
+        (r.month, r.site_id, r.line_id, r.window_id, r.clerk_id): _measures(r, measures)
+        for r in QueueMonthlyRollup.objects.all()
+    } == queue_months
+    assert len(queue_months) < len(got)
 
 
 def test_rebuilding_twice_gives_the_same_rows(generated):
