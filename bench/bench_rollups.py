@@ -54,6 +54,7 @@ ROLLUP_TABLES = (
     "reports_applicationdailyrollup",
     "reports_applicationmonthlyrollup",
     "reports_queuedailyrollup",
+    "reports_queuemonthlyrollup",
     "evaluations_evaluationrollup",
     "evaluations_evaluationmonthlyrollup",
     "evaluations_completionrollup",

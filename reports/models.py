@@ -261,6 +261,44 @@ class RollupRun(models.Model):
         return f"{self.first_day}～{self.last_day}"
 
 
+class DashboardSnapshot(models.Model):
+    """看板快照: the figures of a dashboard (all but the live hall) for one day, scope and rollup run.
+
+    Written right after each rollup run (the refresh of today every few minutes, the nightly
+    rebuild) by ``reports.selectors.dashboards_warm``, so that opening a dashboard reads one row
+    instead of computing forty figures; a page that finds none computes and writes it. Only the
+    latest row per page, department and day is kept.
+    """
+
+    page = models.CharField("看板", max_length=20)
+    department = models.ForeignKey(
+        "hall.Department",
+        verbose_name="部门",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,
+        related_name="+",
+    )
+    day = models.DateField("日期")
+    run = models.ForeignKey(RollupRun, verbose_name="汇总重建记录", on_delete=models.CASCADE, related_name="+")
+    payload = models.BinaryField("快照内容")
+    computed_at = models.DateTimeField("计算时间")
+    compute_ms = models.PositiveIntegerField("计算用时（毫秒）", default=0)
+
+    class Meta:
+        verbose_name = "看板快照"
+        verbose_name_plural = "看板快照"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["page", "department", "day"], name="dashboardsnapshot_unique_key", nulls_distinct=False
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.page} {self.department_id or '全局'} {self.day}"
+
+
 class ExportJob(models.Model):
     """An annual summary export (年度数据汇总表导出) run by a Celery task, kept for download."""
 

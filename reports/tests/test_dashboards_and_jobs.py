@@ -83,4 +83,4 @@ def test_default_schedules_exist(db):
     from django_celery_beat.models import PeriodicTask
 
     tasks = set(PeriodicTask.objects.values_list("task", flat=True))
-    assert {"reports.rebuild_rollups", "reports.refresh_today"} <= tasks
+    assert {"reports.rebuild_rollups", "reports.refresh_today", "reports.warm_dashboards"} <= tasks

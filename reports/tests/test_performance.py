@@ -18,6 +18,7 @@ from hall.metrics import Scope
 from hall.spreadsheets import apply_print_setup
 from reports.metrics import applications as app_metrics
 from reports.metrics.base import memo
+from reports.models import RollupRun
 from reports.rollups import rollups_rebuild
 from reports.selectors import live_hall
 from reports.tests.conftest import YEAR
@@ -100,3 +101,59 @@ def test_print_setup_works_on_write_only_sheets():
     assert read.page_setup.orientation == "landscape"
     assert read.print_title_rows == "$1:$1"
     assert read.oddFooter.center.text == "第 &P 页 共 &N 页"
+
+
+def test_dashboards_read_the_snapshot_written_after_a_rollup_run(client, generated):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from approvals.models import DepartmentHead
+    from hall.models import Department
+    from reports.models import DashboardSnapshot
+    from reports.selectors import dashboards_warm
+
+    department = Department.objects.filter(parent__isnull=True).order_by("id").first()
+    DepartmentHead.objects.create(department=department, user=generated["approver"])
+    stale = DashboardSnapshot.objects.create(
+        page="leader",
+        day=timezone.localdate() - timedelta(days=1),
+        run=RollupRun.objects.latest("id"),
+        payload=b"",
+        computed_at=timezone.now(),
+    )
+    assert dashboards_warm() == 4  # both pages, for the bureau and the one headed department
+    assert not DashboardSnapshot.objects.filter(pk=stale.pk).exists()
+    assert set(DashboardSnapshot.objects.values_list("page", "department_id")) == {
+        ("leader", None),
+        ("supervisor", None),
+        ("leader", department.pk),
+        ("supervisor", department.pk),
+    }
+
+    client.force_login(generated["leader"])
+    cache.clear()
+    from_snapshot, snapshot_queries = _get(client, reverse("leader_home"))
+    DashboardSnapshot.objects.all().delete()
+    cache.clear()
+    computed, computed_queries = _get(client, reverse("leader_home"))
+    # One row read instead of forty figures computed, and the same figures on the page.
+    assert snapshot_queries < computed_queries - 10
+    assert [(f.code, f.value) for f in from_snapshot.context["headline"]] == [
+        (f.code, f.value) for f in computed.context["headline"]
+    ]
+    assert from_snapshot.context["charts"] == computed.context["charts"]
+    # The page stored what it computed; a snapshot older than ten minutes is computed again.
+    assert DashboardSnapshot.objects.filter(page="leader", department__isnull=True).exists()
+    DashboardSnapshot.objects.update(computed_at=timezone.now() - timedelta(minutes=11))
+    cache.clear()
+    _, old_snapshot_queries = _get(client, reverse("leader_home"))
+    assert old_snapshot_queries > snapshot_queries + 10
+    assert DashboardSnapshot.objects.get(page="leader", department__isnull=True).computed_at > (
+        timezone.now() - timedelta(minutes=1)
+    )
+    # A snapshot written by an older release (another format) is not trusted either.
+    DashboardSnapshot.objects.update(payload=b"not a pickle")
+    cache.clear()
+    again, _ = _get(client, reverse("leader_home"))
+    assert again.context["charts"] == computed.context["charts"]
