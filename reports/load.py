@@ -4,8 +4,10 @@ Tickets are built in Python and written with ``COPY`` (no services, no audit) ov
 of a year at the queue lines of the county hall; each called ticket gets its call record and each
 finished one its service record (窗口服务记录, what the evaluations rate), derived in SQL from the
 tickets. The phone field stays empty so no personal data is made up. ``SCALES`` keep every app in the proportions of
-a real bureau: per application about 1.9 evaluations and 0.77 tickets (the issue's large district:
-1,300,000 applications, 2,500,000 evaluations, 1,000,000 tickets).
+a real bureau: per application about 0.77 tickets (a large district: 1,300,000 applications,
+1,000,000 tickets). Evaluations follow the rules rather than a target count: one online rating per
+completed application (一事一评, 75 %) and one per finished window service (一次一评, 85 %), about
+1,600,000 in such a year; the evaluations figure of each tuple only says whether to rate at all.
 """
 
 from __future__ import annotations

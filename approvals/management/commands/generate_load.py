@@ -28,7 +28,7 @@ class Command(BaseCommand):
             choices=["demo", "county", "district", "bench-small"],
             default=None,
             help="按比例生成一整年各类数据：demo 演示、county 县（13 万办件）、"
-            "district 大区（130 万办件、250 万评价、100 万取号）",
+            "district 大区（130 万办件、100 万取号及其好差评约 160 万条）",
         )
         parser.add_argument(
             "--history-years",
