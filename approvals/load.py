@@ -8,6 +8,10 @@ division's 6-digit sequence holds 999,999 numbers a year: when load data has tak
 county hall's (a large district's year), further rows are received at the town sites, whose
 divisions number their own; the rest stays free for real intake.
 History years (``history=True``) hold only finished cases: nothing of a past year is still open.
+In the current year a case's state follows its age as in a real hall: one still owed an answer was
+received within the answer period, one still open within about its promised limit (a few past
+it, red), one whose completion would fall after today is still under review; running clocks carry
+the warning card the sweep would give them (already notified, so the sweep sends nothing).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from approvals.models import (
     IdType,
     NumberSequence,
     Status,
+    WarningLevel,
 )
 from approvals.services import issue_numbers
 from hall.bulkcopy import copy_dicts, relax_commit
@@ -105,6 +110,7 @@ class LoadContext:
     clerks: list[int]
     towns: list[LoadSite]
     tz: tzinfo | None = None
+    now: datetime | None = None  # nothing is received later than this
 
 
 class _WorkingDays:
@@ -188,6 +194,7 @@ def ensure_load_catalog() -> LoadContext:
         clerks=clerks_by_site.get(site.pk, []),
         towns=towns,
         tz=timezone.get_current_timezone(),
+        now=timezone.now(),
     )
 
 
@@ -251,15 +258,22 @@ def _build(
     else:
         start = date(year, 1, 1)
         last = min(today, date(year, 12, 31)) if history else today
-        accepted_on = wd.add(start + timedelta(days=rng.randrange(0, max((last - start).days, 1))), 0)
+        days = max((last - start).days + (0 if history else 1), 1)  # the current year includes today
+        accepted_on = wd.add(start + timedelta(days=rng.randrange(0, days)), 0)
         status = (_HISTORY_STATUSES if history else _STATUSES).pick(rng)
         if immediate:
             status = Status.DELIVERED if status in (Status.DELIVERED, Status.COMPLETED) else Status.COMPLETED
-    if status in (Status.RECEIVED, Status.SUBMITTED):
-        # Still owed an answer, so received within its 5-working-day answer period (art. 32): an
-        # older one would already have been deemed accepted by the sweep.
-        accepted_on = wd.back(today, rng.randrange(0, settings.APPROVALS_ANSWER_PERIOD_DAYS))
+        if not history:
+            status = _status_by_age(rng, wd, version, status, accepted_on, today)
     received_at = datetime.combine(accepted_on, time(8, 30), tzinfo=ctx.tz) + timedelta(minutes=rng.randrange(0, 480))
+    if ctx.now and received_at > ctx.now:
+        # Later today than now: earlier this morning, or the previous working day before opening.
+        opening = datetime.combine(accepted_on, time(8, 30), tzinfo=ctx.tz)
+        if ctx.now > opening:
+            received_at = opening + (ctx.now - opening) * rng.random()
+        else:
+            accepted_on = wd.back(accepted_on, 1)
+            received_at = datetime.combine(accepted_on, time(8, 30), tzinfo=ctx.tz) + (received_at - opening)
     handlers = ctx.handlers.get(version.department_id)
     app = {
         "number": "",
@@ -312,11 +326,21 @@ def _build(
         app["decision_document_number"] = f"清审〔{accepted_on.year}〕{serial}号"
         app["decided_at"] = received_at
         app["decision_reasons"] = "" if app["decision"] == Decision.APPROVED else "不符合法定条件"
+    completed_on = None
     if status in (Status.COMPLETED, Status.DELIVERED) or (status == Status.REVOKED and rng.random() < 0.5):
         late = rng.random() < 0.04
         limit = version.promised_limit_days + total
         used = limit + rng.randrange(1, 5) if late else rng.randrange(0, limit + 1)
-        completed_on = min(wd.add(accepted_on, used), today)
+        completed_on = wd.add(accepted_on, used)
+        if completed_on > today and not history and status != Status.REVOKED:
+            # Its completion lies ahead: today it is still under review (审查中), clock running.
+            app["status"] = status = Status.UNDER_REVIEW
+            for field in ("decision", "decision_document_number", "decided_at", "decision_reasons"):
+                app.pop(field, None)
+            completed_on = None
+        elif completed_on > today:
+            completed_on = today
+    if completed_on is not None:
         app["completed_on"] = completed_on
         app["completed_at"] = datetime.combine(completed_on, time(16, 0), tzinfo=ctx.tz)
         app["clock_state"] = ClockState.STOPPED
@@ -329,7 +353,35 @@ def _build(
     if status in (Status.WITHDRAWN, Status.REVOKED):
         app["clock_state"] = ClockState.STOPPED
         app["closing_reason"] = "申请人主动撤回" if status == Status.WITHDRAWN else "以欺骗手段取得"
+    if not open_only and app["clock_state"] == ClockState.RUNNING:
+        # The card the sweep would show today, marked as already notified (warned_level).
+        if today > app["promised_deadline"]:
+            level = WarningLevel.RED
+        elif wd.between(today, app["promised_deadline"]) <= clock.yellow_threshold_days(app["promised_limit_days"]):
+            level = WarningLevel.YELLOW
+        else:
+            level = WarningLevel.NONE
+        app["warning_level"] = app["warned_level"] = level
     return app
+
+
+_OPEN_STATUS_VALUES = (Status.ACCEPTED, Status.UNDER_REVIEW, Status.DECIDED, Status.SPECIAL_PROCEDURE)
+
+
+def _status_by_age(rng: random.Random, wd: _WorkingDays, version, status: str, accepted_on: date, today: date) -> str:
+    """The state a case received on ``accepted_on`` is in today: still owed an answer only within
+    the answer period (art. 32; older ones were answered or deemed accepted), still open only within
+    about its promised limit (a few past it); otherwise it has been completed."""
+    age = wd.between(accepted_on, today)
+    if status in (Status.RECEIVED, Status.SUBMITTED):
+        still = age < settings.APPROVALS_ANSWER_PERIOD_DAYS
+    elif status in _OPEN_STATUS_VALUES:
+        still = age <= version.promised_limit_days + max(version.promised_limit_days // 5, 1)
+    else:
+        return status
+    if still:
+        return status
+    return Status.DELIVERED if rng.random() < 0.85 else Status.COMPLETED
 
 
 class _Numbering:

@@ -7,19 +7,22 @@ from datetime import date
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F, Q
 
-from approvals import load
+from approvals import clock, load
 from approvals.load import generate_applications
-from approvals.models import Application, NumberSequence, Status
+from approvals.models import Application, ClockState, NumberSequence, Status
 from approvals.services import issue_numbers
+from approvals.services.sweep import applications_sweep_warnings
 from evaluations.load import generate_evaluations
 from evaluations.models import Evaluation, Subject
 from hall.bulkcopy import copy_dicts
 from hall.models import Site
 from hall.queue.models import CallLog, ServiceRecord, Ticket
+from hall.workdays import current_calendar
 from reports.load import generate_tickets
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +83,35 @@ def test_a_full_county_sequence_spills_over_to_the_town_sites(demo_people, monke
     assert sum(by_site.values()) == 280
     assert len(set(rows.values_list("number", flat=True))) == 280
     assert all(s.last_value <= 100 for s in NumberSequence.objects.all())
+
+
+def test_the_current_year_is_in_the_state_a_real_hall_would_be_today(demo_people):
+    """Cases are open only as long as a real case would be, none completes after today, and the
+    warning cards are those the sweep gives: a sweep over the fresh data changes and sends nothing."""
+    generate_applications(count=1_500, today=TODAY, seed=8)
+
+    calendar = current_calendar()
+    rows = Application.objects.filter(is_load_data=True)
+    pending = rows.filter(status__in=(Status.RECEIVED, Status.SUBMITTED))
+    for received_on in pending.values_list("received_on", flat=True):
+        assert calendar.working_days_between(received_on, TODAY) < settings.APPROVALS_ANSWER_PERIOD_DAYS
+    running = rows.filter(clock_state=ClockState.RUNNING)
+    assert running.exists() and rows.filter(completed_on__isnull=False).exists()
+    for deadline, limit in running.values_list("promised_deadline", "promised_limit_days"):
+        # A few late ones (红牌), none months past its promised deadline.
+        assert calendar.working_days_between(deadline, TODAY) <= max(limit // 5, 4)
+    assert running.filter(warning_level="red").count() < running.count() / 4
+    for app in running:
+        level = clock.warning_level_on(TODAY, app.promised_deadline, app.promised_limit_days, calendar=calendar)
+        assert app.warning_level == app.warned_level == level
+    # Cases still under review because their completion lies ahead, not squeezed into today.
+    assert running.filter(status=Status.UNDER_REVIEW, promised_deadline__gte=TODAY).exists()
+    completions = rows.filter(completed_on__isnull=False).values("completed_on").annotate(n=Count("id"))
+    busiest = max(completions, key=lambda row: row["n"])
+    assert busiest["completed_on"] != TODAY
+
+    result = applications_sweep_warnings(today=TODAY)
+    assert (result.deemed_accepted, result.notifications, result.changed) == (0, 0, 0)
 
 
 def test_history_years_hold_only_finished_cases_of_their_year(demo_people):
