@@ -59,6 +59,10 @@ class EntitySearchForm(forms.Form):
     on = forms.DateField(label="存续于", required=False, widget=DateInput())
     registered_from = forms.DateField(label="成立日期自", required=False, widget=DateInput())
     registered_to = forms.DateField(label="至", required=False, widget=DateInput())
+    deregistered_from = forms.DateField(label="注销（吊销）日期自", required=False, widget=DateInput())
+    deregistered_to = forms.DateField(label="注销（吊销）日期至", required=False, widget=DateInput())
+    dormant_from = forms.DateField(label="歇业开始日期自", required=False, widget=DateInput())
+    dormant_to = forms.DateField(label="歇业开始日期至", required=False, widget=DateInput())
 
 
 class ChangeForm(forms.Form):

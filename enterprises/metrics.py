@@ -224,7 +224,7 @@ METRICS = [
         breakdown=_type_breakdown(
             lambda s: _rows(_sum_by_type(_flows(s).filter(day__range=(s.start, s.end)), Sum("deregistered")))
         ),
-        drilldown=lambda s: _register_link(status="deregistered"),
+        drilldown=lambda s: _register_link(deregistered_from=s.start.isoformat(), deregistered_to=s.end.isoformat()),
     ),
     Metric(
         code="entities_dormant",
@@ -234,7 +234,7 @@ METRICS = [
         section=SECTION,
         source="歇业备案",
         value=dormancies,
-        drilldown=lambda s: _register_link(status="dormant"),
+        drilldown=lambda s: _register_link(dormant_from=s.start.isoformat(), dormant_to=s.end.isoformat()),
     ),
     Metric(
         code="entities_converted",

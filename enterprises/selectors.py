@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from enterprises.models import Deregistration, MarketEntity, StartupBundle
+from enterprises.models import Deregistration, Dormancy, MarketEntity, StartupBundle
 
 
 def entity_search(
@@ -17,6 +17,10 @@ def entity_search(
     on: date | None = None,
     registered_from: date | None = None,
     registered_to: date | None = None,
+    deregistered_from: date | None = None,
+    deregistered_to: date | None = None,
+    dormant_from: date | None = None,
+    dormant_to: date | None = None,
 ) -> QuerySet:
     """登记名录查询: by name (contains) or exact credit code, type, status, existence on a date."""
     queryset = MarketEntity.objects.select_related("site")
@@ -39,6 +43,18 @@ def entity_search(
         queryset = queryset.filter(registered_on__gte=registered_from)
     if registered_to:
         queryset = queryset.filter(registered_on__lte=registered_to)
+    if deregistered_from:
+        queryset = queryset.filter(deregistered_on__gte=deregistered_from)
+    if deregistered_to:
+        queryset = queryset.filter(deregistered_on__lte=deregistered_to)
+    if dormant_from or dormant_to:
+        # Entities with a dormancy filing (歇业备案, not an extension) starting in the range.
+        filings = Dormancy.objects.filter(entity=OuterRef("pk"), extends__isnull=True)
+        if dormant_from:
+            filings = filings.filter(starts_on__gte=dormant_from)
+        if dormant_to:
+            filings = filings.filter(starts_on__lte=dormant_to)
+        queryset = queryset.filter(Exists(filings))
     return queryset.order_by("-registered_on", "-id")
 
 

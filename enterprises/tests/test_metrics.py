@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 from datetime import date
 from decimal import Decimal
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
 from enterprises import metrics
 from enterprises.load import generate_entities
 from enterprises.models import Dormancy, EntityType, MarketEntity, StartupBundle
+from enterprises.selectors import entity_search
 from enterprises.services import entity_convert
 from hall.metrics import Scope, rate
 
@@ -67,7 +69,13 @@ def test_deregistrations(data):
 
 def test_dormancies(data):
     expected = sum(1 for d in Dormancy.objects.all() if _in(d.starts_on) and d.extends_id is None)
-    assert metrics.dormancies(SCOPE) == expected
+    assert metrics.dormancies(SCOPE) == expected > 0
+    # Its drill-down lists the entities behind those filings, not every entity dormant today.
+    url = metrics.METRICS_BY_CODE["entities_dormant"].drilldown(SCOPE)
+    query = dict(parse_qsl(urlsplit(url).query))
+    listed = set(entity_search(**{k: date.fromisoformat(v) for k, v in query.items()}).values_list("pk", flat=True))
+    filed = {d.entity_id for d in Dormancy.objects.all() if _in(d.starts_on) and d.extends_id is None}
+    assert listed == filed
 
 
 def test_conversions(data):
