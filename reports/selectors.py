@@ -72,8 +72,13 @@ def figures(codes: list[str], scope: Scope, previous_scope: Scope | None = None)
     return result
 
 
-def section_headlines(section: str, scope: Scope, limit: int = 6) -> list[Figure]:
-    return [figure(m, scope) for m in all_metrics() if m.section == section and m.headline][:limit]
+def section_headlines(
+    section: str, scope: Scope, limit: int = 6, previous_scope: Scope | None = None, *, unit: str | None = None
+) -> list[Figure]:
+    """The first ``limit`` headline figures of a registry section (of one ``unit`` if given),
+    beside the same period of ``previous_scope`` if given."""
+    chosen = [m for m in all_metrics() if m.section == section and m.headline and unit in (None, m.unit)]
+    return [figure(m, scope, previous_scope) for m in chosen[:limit]]
 
 
 def _queue_site_ids() -> list[int]:
@@ -313,7 +318,7 @@ def _cockpit_figures(department_id: int | None, today: date) -> dict:
         ytd,
         last,
     )
-    extra_rates = [f for f in section_headlines("好差评", ytd, 6) if f.unit == "%"][:2]
+    extra_rates = section_headlines("好差评", ytd, 2, last, unit="%")
     received = metric_by_code("app.received")
     completed = metric_by_code("app.completed")
     full_year = Scope(start=date(today.year, 1, 1), end=date(today.year, 12, 31), department_id=department_id)
@@ -341,7 +346,7 @@ def _cockpit_figures(department_id: int | None, today: date) -> dict:
     return {
         "headline": headline,
         "rates": rates + extra_rates,
-        "entities": section_headlines("市场主体", ytd, 4),
+        "entities": section_headlines("市场主体", ytd, 4, last),
         "charts": charts,
         "ytd": ytd,
         "last": last,

@@ -16,7 +16,8 @@ from hall.metrics import SECTIONS, Scope
 from hall.models import Site
 from reports.exports.annual import write_annual
 from reports.models import ApplicationDailyRollup, QueueDailyRollup
-from reports.registry import all_metrics, evaluate, metric_by_code
+from reports.periods import year_to_date
+from reports.registry import all_metrics, evaluate, metric_by_code, value_of
 from reports.rollups import rollups_rebuild
 from reports.tests.conftest import YEAR
 from reports.tests.direct import all_direct
@@ -133,6 +134,14 @@ def test_leader_cockpit_and_supervisor_dashboard_show_the_direct_counts(
         "app.assisted",
     ]:
         assert shown[code] == ytd[code], code
+    # Every card of rates, 好差评 and 市场主体 stands beside the same days of last year.
+    last = year_to_date(today, years_back=1)
+    compared = response.context["rates"] + response.context["entities"]
+    assert {"好差评", "市场主体"} <= {metric_by_code(f.code).section for f in compared}
+    for f in compared:
+        assert f.previous == value_of(metric_by_code(f.code), last), f.code
+    assert [f for f in compared if metric_by_code(f.code).section in ("好差评", "市场主体") and f.previous is not None]
+    assert response.content.decode().count("上年同期") >= len(compared)
     assert "待数据接入" not in response.content.decode()
     client.force_login(generated["supervisor"])
     response = client.get(reverse("dashboard"))
