@@ -30,6 +30,8 @@ from approvals.models import (
     ApplicantType,
     Application,
     Channel,
+    ClockExtension,
+    ClockPause,
     ClockState,
     Decision,
     DeliveryMethod,
@@ -111,6 +113,8 @@ class LoadContext:
     towns: list[LoadSite]
     tz: tzinfo | None = None
     now: datetime | None = None  # nothing is received later than this
+    inspectors: dict[int, list[int]] | None = None  # department id → inspector ids (勘验人员)
+    supervisors: list[int] | None = None  # who approves extensions (延期审批)
 
 
 class _WorkingDays:
@@ -176,6 +180,12 @@ def ensure_load_catalog() -> LoadContext:
         "pk", "department_id"
     ):
         handlers.setdefault(department_id, []).append(user_id)
+    inspectors: dict[int, list[int]] = {}
+    for user_id, department_id in User.objects.filter(role=User.Role.INSPECTOR, is_active=True).values_list(
+        "pk", "department_id"
+    ):
+        inspectors.setdefault(department_id, []).append(user_id)
+    supervisors = list(User.objects.filter(role=User.Role.SUPERVISOR, is_active=True).values_list("pk", flat=True))
     clerks_by_site: dict[int, list[int]] = {}
     for user_id, site_id in User.objects.filter(role=User.Role.CLERK).values_list("pk", "site_id"):
         clerks_by_site.setdefault(site_id, []).append(user_id)
@@ -195,6 +205,8 @@ def ensure_load_catalog() -> LoadContext:
         towns=towns,
         tz=timezone.get_current_timezone(),
         now=timezone.now(),
+        inspectors=inspectors,
+        supervisors=supervisors,
     )
 
 
@@ -331,6 +343,7 @@ def _build(
         late = rng.random() < 0.04
         limit = version.promised_limit_days + total
         used = limit + rng.randrange(1, 5) if late else rng.randrange(0, limit + 1)
+        used = max(used, app["paused_working_days"] + 1)  # after its special procedure ended
         completed_on = wd.add(accepted_on, used)
         if completed_on > today and not history and status != Status.REVOKED:
             # Its completion lies ahead: today it is still under review (审查中), clock running.
@@ -353,6 +366,7 @@ def _build(
     if status in (Status.WITHDRAWN, Status.REVOKED):
         app["clock_state"] = ClockState.STOPPED
         app["closing_reason"] = "申请人主动撤回" if status == Status.WITHDRAWN else "以欺骗手段取得"
+    _add_clock_rows(rng, ctx, wd, app, today)
     if not open_only and app["clock_state"] == ClockState.RUNNING:
         # The card the sweep would show today, marked as already notified (warned_level).
         if today > app["promised_deadline"]:
@@ -363,6 +377,92 @@ def _build(
             level = WarningLevel.NONE
         app["warning_level"] = app["warned_level"] = level
     return app
+
+
+_PAUSE_KINDS = _Weighted(
+    [
+        (ClockPause.Kind.INSPECTION, 60),
+        (ClockPause.Kind.EXPERT_REVIEW, 15),
+        (ClockPause.Kind.TESTING, 10),
+        (ClockPause.Kind.HEARING, 5),
+        (ClockPause.Kind.OTHER, 10),
+    ]
+)
+_PAUSE_REASONS = {
+    ClockPause.Kind.INSPECTION: "需现场核查经营场所",
+    ClockPause.Kind.EXPERT_REVIEW: "需组织专家评审",
+    ClockPause.Kind.TESTING: "需委托检验检测",
+    ClockPause.Kind.HEARING: "涉及重大利益关系，依申请举行听证",
+    ClockPause.Kind.OTHER: "需征求相关部门意见",
+}
+
+
+def _add_clock_rows(rng: random.Random, ctx: LoadContext, wd: _WorkingDays, app: dict, today: date) -> None:
+    """The special procedure (特别程序, e.g. 现场勘验) behind ``paused_working_days`` or a paused
+    clock, and the approved extension (延期) behind ``extended_working_days``, as rows of their own
+    tables under ``_pauses`` / ``_extensions`` (written after the applications, with their ids)."""
+    staff = ctx.handlers.get(app["department_id"]) or ctx.supervisors or ctx.clerks
+    if not staff or app.get("accepted_on") is None:
+        return
+    accepted_on = app["accepted_on"]
+    end = app.get("completed_on") or today
+    by = app["handler_id"] or staff[0]
+    pauses = []
+    if app["paused_working_days"]:
+        started_on = min(wd.add(accepted_on, 1), end)
+        ended_on = min(wd.add(started_on, app["paused_working_days"]), end)
+        pauses.append((started_on, ended_on, app["paused_working_days"]))
+    if app.get("paused_since"):
+        pauses.append((app["paused_since"], None, None))
+    for started_on, ended_on, days in pauses:
+        kind = _PAUSE_KINDS.pick(rng)
+        inspection = kind == ClockPause.Kind.INSPECTION
+        inspectors = (ctx.inspectors or {}).get(app["department_id"]) or []
+        pause = {
+            "kind": kind,
+            "reason": _PAUSE_REASONS[kind],
+            "scheduled_on": wd.add(started_on, 1) if inspection else None,
+            "mode": rng.choice(ClockPause.Mode.values) if inspection else "",
+            "location": "申请人经营场所" if inspection else "",
+            "inspector_id": rng.choice(inspectors) if inspection and inspectors else None,
+            "started_on": started_on,
+            "ended_on": ended_on,
+            "working_days": days,
+            "started_by_id": by,
+            "ended_by_id": by if ended_on else None,
+        }
+        if ended_on and inspection:
+            pause["result"] = "现场情况与申请材料一致"
+            pause["result_recorded_at"] = datetime.combine(ended_on, time(11, 0), tzinfo=ctx.tz)
+        app.setdefault("_pauses", []).append(pause)
+    if app["extended_working_days"] and ctx.supervisors:
+        decided_on = min(wd.add(accepted_on, max(app["promised_limit_days"] - 1, 1)), end)
+        decided_at = datetime.combine(decided_on, time(10, 0), tzinfo=ctx.tz)
+        if ctx.now and decided_at > ctx.now:
+            decided_at = ctx.now
+        app["_extensions"] = [
+            {
+                "working_days": app["extended_working_days"],
+                "reason": "案情复杂，需进一步核实",
+                "status": ClockExtension.Status.APPROVED,
+                "requested_by_id": by,
+                "decided_by_id": rng.choice(ctx.supervisors),
+                "decided_at": decided_at,
+                "decision_note": "同意延期",
+            }
+        ]
+
+
+def _copy_clock_rows(rows: list[dict]) -> None:
+    """Write the pauses and extensions of a batch of applications already written (ids known)."""
+    pauses, extensions = [], []
+    for row in rows:
+        for pause in row.pop("_pauses", ()):
+            pauses.append({**pause, "application_id": row["id"]})
+        for extension in row.pop("_extensions", ()):
+            extensions.append({**extension, "application_id": row["id"]})
+    copy_dicts(ClockPause, pauses)
+    copy_dicts(ClockExtension, extensions)
 
 
 _OPEN_STATUS_VALUES = (Status.ACCEPTED, Status.UNDER_REVIEW, Status.DECIDED, Status.SPECIAL_PROCEDURE)
@@ -468,7 +568,11 @@ def generate_applications(
         with transaction.atomic():
             relax_commit()
             numbering.assign(rows, rng)
+            clock_rows = [(row.pop("_pauses", None), row.pop("_extensions", None)) for row in rows]
             copy_dicts(Application, rows)
+            for row, (pauses, extensions) in zip(rows, clock_rows, strict=True):
+                row["_pauses"], row["_extensions"] = pauses or (), extensions or ()
+            _copy_clock_rows(rows)
         created += size
         if progress:
             progress(created)

@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q
 
 from approvals import clock, load
 from approvals.load import generate_applications
-from approvals.models import Application, ClockState, NumberSequence, Status
+from approvals.models import Application, ClockExtension, ClockPause, ClockState, NumberSequence, Status
 from approvals.services import issue_numbers
 from approvals.services.sweep import applications_sweep_warnings
 from evaluations.load import generate_evaluations
@@ -112,6 +112,38 @@ def test_the_current_year_is_in_the_state_a_real_hall_would_be_today(demo_people
 
     result = applications_sweep_warnings(today=TODAY)
     assert (result.deemed_accepted, result.notifications, result.changed) == (0, 0, 0)
+
+
+def test_paused_days_and_extensions_have_their_special_procedures_and_approvals(demo_people):
+    """现场勘验 and other special procedures, and approved extensions, are rows the figures count."""
+    generate_applications(count=1_500, today=TODAY, seed=9)
+    generate_applications(count=200, today=TODAY, open_only=True, seed=10)
+
+    rows = Application.objects.filter(is_load_data=True)
+    paused = rows.filter(paused_working_days__gt=0)
+    assert paused.exists()
+    ended = ClockPause.objects.filter(ended_on__isnull=False)
+    assert ended.count() == paused.count()
+    for pause in ended.select_related("application"):
+        app = pause.application
+        assert pause.working_days == app.paused_working_days
+        assert app.accepted_on <= pause.started_on <= pause.ended_on <= (app.completed_on or TODAY)
+    inspections = ClockPause.objects.filter(kind=ClockPause.Kind.INSPECTION)
+    assert inspections.exists()
+    assert not inspections.filter(Q(scheduled_on__isnull=True) | Q(mode="")).exists()
+    # A paused clock (特别程序中) has its open special procedure.
+    special = rows.filter(status=Status.SPECIAL_PROCEDURE)
+    assert special.exists()
+    assert set(special.values_list("pk", flat=True)) == set(
+        ClockPause.objects.filter(ended_on__isnull=True).values_list("application_id", flat=True)
+    )
+    extended = rows.filter(extended_working_days__gt=0)
+    assert extended.exists()
+    approved = ClockExtension.objects.filter(status=ClockExtension.Status.APPROVED)
+    assert sorted(approved.values_list("application_id", "working_days")) == sorted(
+        extended.values_list("pk", "extended_working_days")
+    )
+    assert not approved.filter(decided_by__isnull=True).exists()
 
 
 def test_history_years_hold_only_finished_cases_of_their_year(demo_people):
