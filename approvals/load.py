@@ -17,7 +17,7 @@ the warning card the sweep would give them (already notified, so the sweep sends
 from __future__ import annotations
 
 import random
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
@@ -136,6 +136,11 @@ class _WorkingDays:
 
     def between(self, a: date, b: date) -> int:
         return bisect_right(self.days, b) - bisect_right(self.days, a)
+
+    def pick(self, rng: random.Random, first: date, last: date) -> date:
+        """A working day in ``[first, last]`` drawn uniformly (``first`` when there is none)."""
+        low, high = bisect_left(self.days, first), bisect_right(self.days, last)
+        return self.days[rng.randrange(low, high)] if high > low else first
 
     def back(self, end: date, n: int) -> date:
         index = bisect_right(self.days, end) - 1 - n
@@ -270,8 +275,7 @@ def _build(
     else:
         start = date(year, 1, 1)
         last = min(today, date(year, 12, 31)) if history else today
-        days = max((last - start).days + (0 if history else 1), 1)  # the current year includes today
-        accepted_on = wd.add(start + timedelta(days=rng.randrange(0, days)), 0)
+        accepted_on = wd.pick(rng, start, last if not history else last - timedelta(days=1))
         status = (_HISTORY_STATUSES if history else _STATUSES).pick(rng)
         if immediate:
             status = Status.DELIVERED if status in (Status.DELIVERED, Status.COMPLETED) else Status.COMPLETED
@@ -343,7 +347,10 @@ def _build(
         late = rng.random() < 0.04
         limit = version.promised_limit_days + total
         used = limit + rng.randrange(1, 5) if late else rng.randrange(0, limit + 1)
-        used = max(used, app["paused_working_days"] + 1)  # after its special procedure ended
+        if immediate:
+            used = 0  # 即办件: handled on the spot, the day it is accepted
+        elif app["paused_working_days"]:
+            used = max(used, app["paused_working_days"] + 1)  # after its special procedure ended
         completed_on = wd.add(accepted_on, used)
         if completed_on > today and not history and status != Status.REVOKED:
             # Its completion lies ahead: today it is still under review (审查中), clock running.

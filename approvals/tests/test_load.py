@@ -110,6 +110,13 @@ def test_the_current_year_is_in_the_state_a_real_hall_would_be_today(demo_people
     busiest = max(completions, key=lambda row: row["n"])
     assert busiest["completed_on"] != TODAY
 
+    # Received on working days; 即办件 completed the day they are accepted; most on time, as reported.
+    assert all(calendar.is_working_day(day) for day in rows.values_list("received_on", flat=True).distinct())
+    immediate = rows.filter(matter_version__handling_type="1", completed_on__isnull=False)
+    assert immediate.exists() and not immediate.exclude(completed_on=F("accepted_on")).exists()
+    completed = rows.filter(completed_on__isnull=False)
+    assert completed.filter(on_time=True).count() / completed.count() > 0.9
+
     result = applications_sweep_warnings(today=TODAY)
     assert (result.deemed_accepted, result.notifications, result.changed) == (0, 0, 0)
 
