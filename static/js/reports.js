@@ -45,9 +45,13 @@
     }
     return {
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null ? "—" : v + unit; } },
-      grid: { left: 130, right: 30, top: 10, bottom: 20 },
+      // containLabel: long department names take the room they need (up to 12 characters, then "…").
+      grid: { left: 8, right: 40, top: 10, bottom: 20, containLabel: true },
       xAxis: { type: "value", max: unit === "%" ? 100 : null },
-      yAxis: { type: "category", data: d.map(function (r) { return r.name; }), inverse: true },
+      yAxis: {
+        type: "category", data: d.map(function (r) { return r.name; }), inverse: true,
+        axisLabel: { width: 168, overflow: "truncate" }
+      },
       series: [{ type: "bar", data: d.map(function (r) { return num(r.value); }), label: { show: true, position: "right" } }]
     };
   }
