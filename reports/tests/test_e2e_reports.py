@@ -147,6 +147,10 @@ def test_the_cockpit_fills_the_big_screen_with_live_charts(demo_people, _playwri
         page.wait_for_selector("[data-chart=trend] svg")
         assert page.locator(".main-nav").is_hidden()
         assert page.evaluate("document.documentElement.scrollWidth") <= 1920
+        # One screen, no scrolling: the last line (the live hall) ends inside the 1080 pixels.
+        assert page.evaluate("document.documentElement.scrollHeight") <= 1080
+        live = page.locator(".cockpit-live").bounding_box()
+        assert live is not None and live["y"] + live["height"] <= 1080
         assert page.locator("[data-chart] > div > svg").count() == 6
         # A headline figure links to the rows behind it.
         link = page.locator("[data-figure='app.received']").first

@@ -65,8 +65,12 @@
       if (!d) return;
       var existing = window.echarts.getInstanceByDom(el);
       if (existing) existing.dispose();
-      var chart = window.echarts.init(el, null, { renderer: "svg" }); // SVG: sharp on the big screen and in print
-      chart.setOption(option(el, d));
+      // SVG: sharp on the big screen and in print; the big screen's dark background takes the dark theme.
+      var dark = document.body.classList.contains("cockpit-screen");
+      var chart = window.echarts.init(el, dark ? "dark" : null, { renderer: "svg" });
+      var opts = option(el, d);
+      if (dark) opts.backgroundColor = "transparent";
+      chart.setOption(opts);
       var link = el.getAttribute("data-link");
       if (link) {
         chart.on("click", function (p) {
