@@ -198,3 +198,16 @@ def browser_page(_playwright_browser, live_server, transactional_db):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def tasks_in_process():
+    """Tasks enqueued on commit run at once in this process, the live server's too (browser tests
+    have no worker). Set on the Celery app itself, under the namespaced key too: Celery reads
+    ``CELERY_*`` first once its configuration is loaded, so the Django ``settings`` fixture alone is
+    not seen."""
+    from hall.celery import app
+
+    app.conf.update(task_always_eager=True, CELERY_TASK_ALWAYS_EAGER=True)
+    yield
+    app.conf.update(task_always_eager=False, CELERY_TASK_ALWAYS_EAGER=False)

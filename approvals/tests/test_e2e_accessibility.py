@@ -15,13 +15,12 @@ from approvals.tests.factories import MaterialFactory, MatterVersionFactory
 from hall.catalog.models import MatterVersion
 
 pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Page
+from hall.tests.browser import login
 
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")  # dev-only (requirements-dev.txt)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Demo@2026"
 BLOCKING = {"serious", "critical"}
 
 
@@ -67,14 +66,6 @@ def _pages_by_role(app) -> dict[str, list[str]]:
     }
 
 
-def _login(page: Page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名或手机号", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
-
-
 def test_main_pages_of_every_role_have_no_serious_accessibility_violation(_application, browser_page, live_server):
     axe = axe_module.Axe()
     page = browser_page
@@ -82,7 +73,7 @@ def test_main_pages_of_every_role_have_no_serious_accessibility_violation(_appli
     for role, urls in _pages_by_role(_application).items():
         page.context.clear_cookies()
         if role:
-            _login(page, live_server.url, f"t_{role}")
+            login(page, live_server.url, f"t_{role}")
         for url in urls:
             response = page.goto(live_server.url + url)
             assert response.status == 200, f"{role or '访客'} {url}: {response.status}"

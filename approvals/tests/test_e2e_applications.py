@@ -20,10 +20,10 @@ from playwright.sync_api import Page, expect
 from approvals import services
 from approvals.models import Application
 from approvals.tests.factories import MaterialFactory, MatterVersionFactory
+from hall.tests.browser import login, logout
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Demo@2026"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -39,19 +39,6 @@ def matter(demo_people):
     MaterialFactory(version=version, name="经营场所使用证明", may_be_missing=True, sort_order=2)
     MaterialFactory(version=version, name="其他说明材料", is_required=False, sort_order=3)
     return version
-
-
-def login(page: Page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名或手机号", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
-
-
-def logout(page: Page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_load_state()
 
 
 def act(page: Page, label: str) -> None:

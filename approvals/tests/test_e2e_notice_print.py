@@ -15,16 +15,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 pytest.importorskip("playwright.sync_api")
-from playwright.sync_api import Page
 
 from approvals import services
 from approvals.models import ClockPause
 from approvals.tests.conftest import applicant
 from approvals.tests.factories import MaterialFactory, MatterVersionFactory
+from hall.tests.browser import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "Demo@2026"
 LONG_NAME = "清河县城关镇河东街道绿野仙踪生态农业科技发展有限责任公司第二分公司（食品经营部）"
 LONG_REASON = (
     "经现场核查，申请人提交的经营场所使用证明与实际经营地址不一致，且食品处理区布局不符合"
@@ -64,14 +63,6 @@ def _private_media(settings, tmp_path):
 
 def _pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-
-
-def _login(page: Page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名或手机号", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
 
 
 @pytest.fixture
@@ -159,7 +150,7 @@ def _all_notices(people, version) -> list[tuple[str, str]]:
 def test_every_notice_prints_on_one_a4_sheet(long_matter, demo_people, browser_page, live_server):
     notices = _all_notices(demo_people, long_matter)
     page = browser_page
-    _login(page, live_server.url, "t_clerk")
+    login(page, live_server.url, "t_clerk")
     for number, kind in notices:
         page.goto(live_server.url + reverse("application_notice", args=[number, kind]))
         assert page.locator("main").count() == 1

@@ -22,36 +22,20 @@ from playwright.sync_api import Page, expect
 from enterprises.models import EntityImport, EntityStatus, EntityType, MarketEntity
 from enterprises.services import HEADERS, deregistration_file, entity_register, entity_revoke
 from enterprises.tests.conftest import REGISTRATION
+from hall.tests.browser import login
 from hall.validators import credit_code_check_char
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Demo@2026"
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("tasks_in_process"),
+]  # no worker: tasks run here
 ID_NUMBER = REGISTRATION["legal_representative_id_number"]
 
 
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture(autouse=True)
-def _imports_in_process():
-    """The import enqueued on commit of the upload runs in the live server's process (no worker
-    here). Set on the Celery app itself, under the namespaced key too (see test_e2e_evaluations)."""
-    from hall.celery import app
-
-    app.conf.update(task_always_eager=True, CELERY_TASK_ALWAYS_EAGER=True)
-    yield
-    app.conf.update(task_always_eager=False, CELERY_TASK_ALWAYS_EAGER=False)
-
-
-def login(page: Page, base_url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名或手机号", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
 
 
 def figure(page: Page, code: str) -> int:

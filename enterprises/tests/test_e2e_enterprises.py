@@ -20,18 +20,9 @@ from enterprises.models import EntityStatus, MarketEntity
 from enterprises.services import entity_register
 from enterprises.tasks import sweep_deregistrations
 from enterprises.tests.conftest import REGISTRATION
+from hall.tests.browser import login
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-PASSWORD = "Demo@2026"
-
-
-def login(page: Page, base_url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名或手机号", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
 
 
 def finish(page: Page, kind: str) -> None:

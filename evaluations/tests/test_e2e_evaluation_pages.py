@@ -26,9 +26,14 @@ from evaluations.services import (
     case_start_verify,
     evaluation_submit_for_application,
 )
-from evaluations.tests.conftest import PASSWORD, complete, receive, tag
+from evaluations.tests.conftest import complete, receive, tag
+from hall.tests.browser import login, logout
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("tasks_in_process"),
+]  # no worker: tasks run here
 
 PHONE_LEFT = "13800001234"
 BAD_TEXT = "窗口工作人员让我等了很久"
@@ -43,30 +48,6 @@ def _default_tags(transactional_db):
     from django.apps import apps
 
     import_module("evaluations.migrations.0002_defaults").create_defaults(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _rollups_in_process():
-    """The rollup refresh enqueued on commit runs in this process (no worker here), so the public
-    page reads rollups that match the rows (see test_e2e_evaluations for why both keys)."""
-    from hall.celery import app
-
-    app.conf.update(task_always_eager=True, CELERY_TASK_ALWAYS_EAGER=True)
-    yield
-    app.conf.update(task_always_eager=False, CELERY_TASK_ALWAYS_EAGER=False)
-
-
-def login(page: Page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名或手机号", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
-
-
-def logout(page: Page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_load_state()
 
 
 def cell(page: Page, department: str, month: int) -> str:

@@ -21,10 +21,14 @@ from approvals.models import SmsMessage
 from evaluations.models import BadReviewCase, CaseStatus, Evaluation
 from evaluations.services import device_register
 from evaluations.tests.conftest import receive, serve
+from hall.tests.browser import login, logout
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("tasks_in_process"),
+]  # no worker: tasks run here
 
-PASSWORD = "Demo@2026"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
@@ -37,32 +41,6 @@ def _default_tags(transactional_db):
     from django.apps import apps
 
     import_module("evaluations.migrations.0002_defaults").create_defaults(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def _rollups_in_process():
-    """The rollup refresh enqueued on commit runs in the live server's process (no worker here).
-
-    Set on the Celery app itself, under the namespaced key too: Celery reads ``CELERY_*`` first once
-    its configuration is loaded, so the Django ``settings`` fixture alone is not seen."""
-    from hall.celery import app
-
-    app.conf.update(task_always_eager=True, CELERY_TASK_ALWAYS_EAGER=True)
-    yield
-    app.conf.update(task_always_eager=False, CELERY_TASK_ALWAYS_EAGER=False)
-
-
-def login(page: Page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名或手机号", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
-
-
-def logout(page: Page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_load_state()
 
 
 def act(page: Page, action: str, note: str = "") -> None:

@@ -10,6 +10,8 @@ import pytest
 pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Page, expect
 
+from hall.tests.browser import login
+
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "Demo@2026"
@@ -40,17 +42,6 @@ def _page(_people, browser_page) -> Page:
     return browser_page
 
 
-# --- Helpers --------------------------------------------------------------------------------------
-
-
-def submit_login(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名或手机号", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
-
-
 # --- Tests ----------------------------------------------------------------------------------------
 
 
@@ -58,7 +49,7 @@ def submit_login(page: Page, base_url: str, username: str, password: str) -> Non
 def test_each_role_logs_in_to_its_home(_page, live_server, _people, role, title):
     page = _page
     user = _people[role]
-    submit_login(page, live_server.url, user.username, PASSWORD)
+    login(page, live_server.url, user.username, PASSWORD)
 
     expect(page.locator("h1")).to_have_text(title)
     header = page.locator("header.site-header")
@@ -72,24 +63,24 @@ def test_wrong_password_shows_error_and_fifth_failure_locks(_page, live_server, 
     user = _people["clerk"]
     errors = page.locator("#login-errors")
     for _attempt in range(4):
-        submit_login(page, live_server.url, user.username, "Wrong@2026")
+        login(page, live_server.url, user.username, "Wrong@2026")
         expect(errors).to_contain_text("用户名或密码错误")
         expect(errors).not_to_contain_text("已锁定")
         expect(page.locator("h1")).to_have_text("用户登录")
 
-    submit_login(page, live_server.url, user.username, "Wrong@2026")
+    login(page, live_server.url, user.username, "Wrong@2026")
     expect(errors).to_contain_text("锁定")
     expect(errors).to_contain_text("已锁定")
 
     # Locked: even the right password is refused now.
-    submit_login(page, live_server.url, user.username, PASSWORD)
+    login(page, live_server.url, user.username, PASSWORD)
     expect(errors).to_contain_text("已锁定")
     expect(page.locator("h1")).to_have_text("用户登录")
 
 
 def test_logout_button_logs_out(_page, live_server, _people):
     page = _page
-    submit_login(page, live_server.url, _people["clerk"].username, PASSWORD)
+    login(page, live_server.url, _people["clerk"].username, PASSWORD)
     expect(page.locator("h1")).to_have_text("窗口工作台")
 
     page.get_by_role("button", name="退出登录").click()
@@ -125,7 +116,7 @@ def test_pages_load_no_outside_resources(_page, live_server, _people):
     page.wait_for_load_state("networkidle")
     page.goto(live_server.url + "/")
     page.wait_for_load_state("networkidle")
-    submit_login(page, live_server.url, _people["supervisor"].username, PASSWORD)
+    login(page, live_server.url, _people["supervisor"].username, PASSWORD)
     expect(page.locator("h1")).to_have_text("大厅监管")
     page.wait_for_load_state("networkidle")
 
@@ -135,7 +126,7 @@ def test_pages_load_no_outside_resources(_page, live_server, _people):
     expect(page.get_by_text("各专区当前无人等候。")).to_be_visible()
     # ECharts draws the leader's charts from the vendored file.
     page.get_by_role("button", name="退出登录").click()
-    submit_login(page, live_server.url, _people["leader"].username, PASSWORD)
+    login(page, live_server.url, _people["leader"].username, PASSWORD)
     expect(page.locator("h1")).to_have_text("领导驾驶舱")
     page.wait_for_load_state("networkidle")
     expect(page.locator(".chart svg").first).to_be_visible()

@@ -15,19 +15,12 @@ from openpyxl import load_workbook
 
 from approvals.load import generate_applications
 from approvals.models import Application
+from hall.tests.browser import login
 from reports.rollups import rollups_rebuild
 from reports.tests.conftest import TODAY, YEAR
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 PASSWORD = "Demo@2026"
-
-
-def login(page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名或手机号", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
 
 
 @pytest.mark.e2e

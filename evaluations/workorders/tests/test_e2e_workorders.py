@@ -17,28 +17,14 @@ pytest.importorskip("playwright.sync_api")
 from playwright.sync_api import Page, expect
 
 from evaluations.workorders.models import FrontDeskRecord, Status, WorkOrder
+from hall.tests.browser import login, logout
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "Demo@2026"
 
 
 @pytest.fixture(autouse=True)
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-def login(page: Page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名或手机号", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
-
-
-def logout(page: Page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_load_state()
 
 
 def as_user(page: Page, base_url: str, username: str, number: str) -> None:

@@ -26,38 +26,18 @@ from playwright.sync_api import Page, expect
 
 from evaluations.workorders import extensions, services
 from evaluations.workorders.models import CallbackResult, Kind, Source, WorkOrder
-from evaluations.workorders.tasks import refresh_rollups
+from hall.tests.browser import login, logout
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("tasks_in_process"),
+]  # no worker: tasks run here
 
-PASSWORD = "Demo@2026"
 ROWS = "table.workorder-rows tbody tr[data-number]"
 
 
-@pytest.fixture(autouse=True)
-def _rollups_in_process():
-    """The rollup refresh enqueued on commit runs in process (no worker here); namespaced key,
-    which Celery reads before the short one once its configuration is loaded."""
-    conf = refresh_rollups.app.conf
-    conf.CELERY_TASK_ALWAYS_EAGER = True
-    yield
-    conf.CELERY_TASK_ALWAYS_EAGER = False
-
-
 # --- Helpers ---------------------------------------------------------------------------------------
-
-
-def login(page: Page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名或手机号", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    page.wait_for_load_state()
-
-
-def logout(page: Page) -> None:
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_load_state()
 
 
 def nav(page: Page, label: str) -> None:
