@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from django.conf import settings
@@ -113,8 +113,8 @@ class LoadContext:
     towns: list[LoadSite]
     tz: tzinfo | None = None
     now: datetime | None = None  # nothing is received later than this
-    inspectors: dict[int, list[int]] | None = None  # department id → inspector ids (勘验人员)
-    supervisors: list[int] | None = None  # who approves extensions (延期审批)
+    inspectors: dict[int, list[int]] = field(default_factory=dict)  # department id → 勘验人员 ids
+    supervisors: list[int] = field(default_factory=list)  # who approves extensions (延期审批)
 
 
 class _WorkingDays:
@@ -424,7 +424,7 @@ def _add_clock_rows(rng: random.Random, ctx: LoadContext, wd: _WorkingDays, app:
     for started_on, ended_on, days in pauses:
         kind = _PAUSE_KINDS.pick(rng)
         inspection = kind == ClockPause.Kind.INSPECTION
-        inspectors = (ctx.inspectors or {}).get(app["department_id"]) or []
+        inspectors = ctx.inspectors.get(app["department_id"], [])
         pause = {
             "kind": kind,
             "reason": _PAUSE_REASONS[kind],
@@ -460,14 +460,13 @@ def _add_clock_rows(rng: random.Random, ctx: LoadContext, wd: _WorkingDays, app:
         ]
 
 
-def _copy_clock_rows(rows: list[dict]) -> None:
-    """Write the pauses and extensions of a batch of applications already written (ids known)."""
+def _copy_clock_rows(rows: list[dict], clock_rows: list[tuple]) -> None:
+    """Write the pauses and extensions (``clock_rows``, taken off each row before its COPY) of a
+    batch of applications already written, so their ids are known."""
     pauses, extensions = [], []
-    for row in rows:
-        for pause in row.pop("_pauses", ()):
-            pauses.append({**pause, "application_id": row["id"]})
-        for extension in row.pop("_extensions", ()):
-            extensions.append({**extension, "application_id": row["id"]})
+    for row, (row_pauses, row_extensions) in zip(rows, clock_rows, strict=True):
+        pauses += [{**pause, "application_id": row["id"]} for pause in row_pauses]
+        extensions += [{**extension, "application_id": row["id"]} for extension in row_extensions]
     copy_dicts(ClockPause, pauses)
     copy_dicts(ClockExtension, extensions)
 
@@ -575,11 +574,9 @@ def generate_applications(
         with transaction.atomic():
             relax_commit()
             numbering.assign(rows, rng)
-            clock_rows = [(row.pop("_pauses", None), row.pop("_extensions", None)) for row in rows]
+            clock_rows = [(row.pop("_pauses", ()), row.pop("_extensions", ())) for row in rows]
             copy_dicts(Application, rows)
-            for row, (pauses, extensions) in zip(rows, clock_rows, strict=True):
-                row["_pauses"], row["_extensions"] = pauses or (), extensions or ()
-            _copy_clock_rows(rows)
+            _copy_clock_rows(rows, clock_rows)
         created += size
         if progress:
             progress(created)

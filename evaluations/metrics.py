@@ -139,6 +139,9 @@ class RateDef:
     formula: str
     numerator: Callable[[dict], int]
     denominator: Callable[[dict], int]
+    # Over the applications completed (办结办件, ``completed``): read from the completion rollup,
+    # only for the rates that need it.
+    over_completed: bool = False
 
 
 RATES = (
@@ -176,16 +179,16 @@ RATES = (
         "主动评价率 = 群众主动评价的办件数（不含电话回访）÷ 办结办件数 × 100%",
         lambda d: d["applications_evaluated"],
         lambda d: d["completed"],
+        over_completed=True,
     ),
 )
 RATE_BY_CODE = {r.code: r for r in RATES}
-ACTIVE_RATE = "evaluations.active_rate"  # the one rate over the applications completed
 
 
 def rate_value(code: str, scope: Scope):
     d = totals(scope)
     definition = RATE_BY_CODE[code]
-    if code == ACTIVE_RATE:
+    if definition.over_completed:
         d = {**d, "completed": shared_counts(scope)["completed"]}
     return rate(definition.numerator(d), definition.denominator(d))
 
@@ -281,7 +284,7 @@ def _rate_breakdown(code: str) -> Callable[[Scope, str], list[Row]]:
 
     def breakdown(scope: Scope, dimension: str) -> list[Row]:
         rows = grouped_totals(scope, dimension)
-        if code == ACTIVE_RATE:
+        if definition.over_completed:
             completed = _completed_by(scope, dimension)
             rows = [(key, label, {**data, "completed": completed.get(key, 0)}) for key, label, data in rows]
         return [
